@@ -1,0 +1,419 @@
+"""The `tracker` command: parses arguments, wires the parts, formats output. Nothing else."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker import __version__, openness
+from tracker.config import ConfigError, Settings, find_config_path, load_settings
+from tracker.console import ConsoleProgress
+from tracker.counting import QueryFilter, UnknownFilterValue, counted_contributions, load_people, load_repos
+from tracker.domain import Kind
+from tracker.github.client import GitHubClient
+from tracker.github.errors import GitHubError
+from tracker.logs import configure_logging, redact, secrets_from_environment
+from tracker.reports import (
+    GROUP_BY_CHOICES,
+    GroupBy,
+    contribution_record,
+    group_counts,
+    stats_record,
+)
+from tracker.rules import build_people, is_bot
+from tracker.store import migrate
+from tracker.store import repository as store
+from tracker.store.engine import StoreError, make_engine, redact_url
+from tracker.sync import Syncer
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+FORMATS = ("table", "json", "csv")
+log = logging.getLogger("tracker")
+
+
+class UsageProblem(Exception):
+    """Something the user must fix in how they call the tool or in its environment (exit 2)."""
+
+
+@dataclass
+class App:
+    config_path: str | None
+    debug: bool
+    _settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(find_config_path(self.config_path))
+        return self._settings
+
+    def engine(self) -> Engine:
+        engine = make_engine(self.settings().database_url)
+        try:
+            migrate.upgrade(engine)
+        except sa.exc.OperationalError as error:
+            raise StoreError(
+                f"cannot open the database {redact_url(self.settings().database_url)}: {error.orig}"
+            ) from None
+        return engine
+
+
+@contextmanager
+def _session(app: App) -> Iterator[Session]:
+    engine = app.engine()
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _day(value: datetime | None) -> datetime | None:
+    return None if value is None else datetime.combine(value.date(), time.min, tzinfo=UTC)
+
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="Config file (default: $TRACKER_CONFIG, else ./tracker.toml).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.version_option(__version__, prog_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, debug: bool) -> None:
+    """Track what an organization gives back to open-source AI."""
+    configure_logging(debug=debug)
+    ctx.obj = App(config_path=config_path, debug=debug)
+
+
+# sync ----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--since", type=_DATE, help="Fetch history from this UTC date (YYYY-MM-DD).")
+@click.pass_obj
+def sync(app: App, since: datetime | None) -> None:
+    """Fetch new contributions from GitHub into the database."""
+    settings = app.settings()
+    token = _github_token()
+    engine = app.engine()
+    with ConsoleProgress() as progress:
+        client = GitHubClient(token=token, api_url=settings.api_url, report=progress.say)
+        try:
+            syncer = Syncer(settings=settings, engine=engine, client=client, progress=progress)
+            summary = syncer.run(since=since.date() if since else None)
+        finally:
+            client.close()
+            engine.dispose()
+    click.echo(summary.line(), err=True)
+
+
+def _github_token() -> str:
+    token = os.environ.get("GITHUB_TOKEN", "").strip()
+    if not token:
+        raise UsageProblem(
+            "GITHUB_TOKEN is not set: export a GitHub token (classic: read:org; fine-grained: read)"
+        )
+    return token
+
+
+# query and stats -----------------------------------------------------------------------------
+
+
+def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--login", help="One person (any of their logins)."),
+        click.option("--team", help="One roster team."),
+        click.option("--repo", help="One repo, owner/name."),
+        click.option(
+            "--kind", "kinds", multiple=True, type=click.Choice([k.value for k in Kind]), help="Repeatable."
+        ),
+        click.option("--since", type=_DATE, help="From this UTC date, inclusive."),
+        click.option("--until", type=_DATE, help="Up to this UTC date, exclusive."),
+        click.option("--format", "output", type=click.Choice(FORMATS), default="table", show_default=True),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _query_filter(
+    login: str | None,
+    team: str | None,
+    repo: str | None,
+    kinds: Sequence[str],
+    since: datetime | None,
+    until: datetime | None,
+) -> QueryFilter:
+    return QueryFilter(
+        login=login,
+        team=team,
+        repo=repo,
+        kinds=frozenset(Kind(kind) for kind in kinds) if kinds else None,
+        since=_day(since),
+        until=_day(until),
+    )
+
+
+@cli.command()
+@_filter_options
+@click.pass_obj
+def query(app: App, /, output: str, **filters: Any) -> None:
+    """List counted contributions, newest first."""
+    settings = app.settings()
+    with _session(app) as session:
+        rows = counted_contributions(session, settings, _query_filter(**filters))
+    records = [contribution_record(row) for row in rows]
+    columns = ["occurred_at", "kind", "login", "team", "repo", "number", "title", "url"]
+    _emit(records, columns, output, empty="no contributions match")
+
+
+@cli.command()
+@click.option("--by", "group_by", type=click.Choice(GROUP_BY_CHOICES), default="kind", show_default=True)
+@_filter_options
+@click.pass_obj
+def stats(app: App, /, group_by: GroupBy, output: str, **filters: Any) -> None:
+    """Count contributions per group and kind."""
+    settings = app.settings()
+    with _session(app) as session:
+        rows = counted_contributions(session, settings, _query_filter(**filters))
+    records = [stats_record(row, group_by) for row in group_counts(rows, group_by)]
+    columns = [group_by, *(kind.value for kind in Kind), "total"]
+    _emit(records, columns, output, empty="no contributions match")
+
+
+# members and repos ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--format", "output", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.pass_obj
+def members(app: App, output: str) -> None:
+    """People whose contributions count, and members that do not count (bots, excluded)."""
+    settings = app.settings()
+    with _session(app) as session:
+        org_members = store.list_org_members(session)
+        people = load_people(session, settings)
+    records: list[dict[str, object]] = [
+        {
+            "login": person.login,
+            "name": person.name,
+            "team": person.team,
+            "aliases": ", ".join(person.aliases),
+            "since": person.since.date().isoformat() if person.since else None,
+            "until": person.until.date().isoformat() if person.until else None,
+            "public": person.public,
+            "source": person.source,
+            "counts": True,
+            "reason": "",
+        }
+        for person in people
+    ]
+    counted = {
+        login.lower()
+        for person in build_people(org_members, settings.roster, settings.exclude)
+        for login in person.logins
+    }
+    excluded = {login.lower() for login in settings.exclude}
+    for member in org_members:
+        if member.login.lower() in counted:
+            continue
+        reason = (
+            "bot"
+            if is_bot(member.login, member.user_type)
+            else ("excluded" if member.login.lower() in excluded else "alias")
+        )
+        records.append({"login": member.login, "source": "org", "counts": False, "reason": reason})
+    columns = ["login", "name", "team", "aliases", "since", "until", "public", "source", "counts", "reason"]
+    _emit(records, columns, output, empty="no members known yet: run `tracker sync`")
+
+
+@cli.command()
+@click.option("--format", "output", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--openness", "openness_view", is_flag=True, help="Only counted repos, open-washing first.")
+@click.option("--changes", is_flag=True, help="License changes seen by sync.")
+@click.pass_obj
+def repos(app: App, output: str, openness_view: bool, changes: bool) -> None:
+    """Repos the tracker knows, whether each counts and why, and how open each is."""
+    settings = app.settings()
+    with _session(app) as session:
+        if changes:
+            rows = store.list_license_changes(session)
+            records: list[dict[str, object]] = [
+                {
+                    "full_name": row.full_name,
+                    "old_license": row.old_license,
+                    "new_license": row.new_license,
+                    "seen_at": row.seen_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                }
+                for row in rows
+            ]
+            _emit(
+                records,
+                ["full_name", "old_license", "new_license", "seen_at"],
+                output,
+                empty="no license changes seen",
+            )
+            return
+        views = load_repos(session, settings)
+    assessed = []
+    for view in views:
+        record = view.record
+        license_obj = {"spdx_id": record.license_spdx} if record.has_license else None
+        assessed.append(
+            (view, openness.assess_repo(record.full_name, license_obj, record.description, record.topics))
+        )
+    if openness_view:
+        kept = [item for item in assessed if item[0].decision.counts]
+        order = {
+            id(o): index for index, o in enumerate(openness.sort_for_openness_report([o for _, o in kept]))
+        }
+        assessed = sorted(kept, key=lambda item: order[id(item[1])])
+    records = [
+        {
+            "full_name": view.record.full_name,
+            "counts": view.decision.counts,
+            "reason": view.decision.reason,
+            "license": assessment.license,
+            "license_class": assessment.license_class.value,
+            "open_washing": assessment.open_washing,
+            "stars": view.record.stars,
+            "archived": view.record.archived,
+        }
+        for view, assessment in assessed
+    ]
+    columns = [
+        "full_name",
+        "counts",
+        "reason",
+        "license",
+        "license_class",
+        "open_washing",
+        "stars",
+        "archived",
+    ]
+    _emit(records, columns, output, empty="no repos known yet: run `tracker sync`")
+
+
+# db ------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(app: App) -> None:
+    """Apply pending schema migrations (sync, query and the other commands also do this)."""
+    engine = app.engine()
+    click.echo(f"database at revision {migrate.current_revision(engine)}", err=True)
+    engine.dispose()
+
+
+# output --------------------------------------------------------------------------------------
+
+
+def _emit(records: list[dict[str, object]], columns: list[str], output: str, *, empty: str) -> None:
+    if output == "json":
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+    elif output == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        click.echo(buffer.getvalue(), nl=False)
+    elif not records:
+        click.echo(empty, err=True)
+    else:
+        _print_table(records, columns)
+
+
+def _print_table(records: list[dict[str, object]], columns: list[str]) -> None:
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for record in records:
+        table.add_row(*(_cell(record.get(column)) for column in columns))
+    width = None if sys.stdout.isatty() else 200
+    Console(width=width, soft_wrap=False).print(table)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+# entry point ---------------------------------------------------------------------------------
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code (0 ok, 1 failure at run time, 2 usage or config)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="tracker", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.ClickException as problem:
+        problem.show()
+        return problem.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except (ConfigError, UsageProblem, UnknownFilterValue) as problem:
+        return _fail(problem, EXIT_USAGE, debug)
+    except (GitHubError, StoreError) as problem:
+        return _fail(problem, EXIT_FAILURE, debug)
+    except sa.exc.SQLAlchemyError as problem:
+        detail = getattr(problem, "orig", None) or problem
+        return _fail(StoreError(f"database error: {detail}"), EXIT_FAILURE, debug)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return 130
+    except Exception as problem:  # the last line of defence: one clear line, traceback with --debug
+        return _fail(problem, EXIT_FAILURE, debug, unexpected=True)
+    return EXIT_OK
+
+
+def _fail(problem: BaseException, code: int, debug: bool, *, unexpected: bool = False) -> int:
+    if debug:
+        log.exception("failed")
+    text = redact(str(problem), secrets_from_environment())
+    prefix = f"unexpected error ({type(problem).__name__}): " if unexpected else ""
+    click.echo(f"error: {prefix}{text}", err=True)
+    if unexpected and not debug:
+        click.echo("run again with --debug for details", err=True)
+    return code
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

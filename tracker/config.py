@@ -1,0 +1,277 @@
+"""Load and validate the TOML configuration, the roster and the shipped catalog.
+
+Reads files only; secrets come from the environment, never from these files.
+Every error names the file and the key (or line) that is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from tracker.rules import RepoRules, RosterEntry
+
+CONFIG_ENV = "TRACKER_CONFIG"
+DEFAULT_CONFIG_NAME = "tracker.toml"
+DEFAULT_API_URL = "https://api.github.com"
+CATALOG_PACKAGE = "tracker.catalog"
+CATALOG_FILE = "catalog.toml"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who has to fix the file."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GithubSection(_Section):
+    org: str = Field(min_length=1)
+    api_url: str = DEFAULT_API_URL
+
+
+class MembersSection(_Section):
+    roster: str | None = None
+    exclude: list[str] = []
+
+
+class ReposSection(_Section):
+    include: list[str] = []
+    topics: list[str] = []
+    exclude: list[str] = []
+    merged_labels: dict[str, list[str]] = {}
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _patterns_are_owner_slash_name(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            owner, _, name = pattern.partition("/")
+            if not owner or not name or "/" in name or owner == "*":
+                raise ValueError(f"{pattern!r} is not owner/name or owner/*")
+        return patterns
+
+    def to_rules(self) -> RepoRules:
+        return RepoRules(
+            include=tuple(self.include),
+            topics=tuple(self.topics),
+            exclude=tuple(self.exclude),
+            merged_labels={repo: tuple(labels) for repo, labels in self.merged_labels.items()},
+        )
+
+
+class SyncSection(_Section):
+    backfill_days: int = Field(default=90, ge=1, le=3650)
+
+
+class DatabaseSection(_Section):
+    url: str = "sqlite:///tracker.db"
+
+
+class DigestSection(_Section):
+    timezone: str = "UTC"
+    period: Literal["week", "month"] = "week"
+    highlights: int = Field(default=10, ge=0, le=50)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {name!r}") from error
+        return name
+
+
+class SlackSection(_Section):
+    channel: str | None = None
+    api_url: str | None = None
+
+
+class ScheduleSection(_Section):
+    timezone: str = "UTC"
+    sync: str | None = "0 * * * *"
+    digest: str | None = "0 9 * * MON"
+
+
+class ConfigFile(_Section):
+    github: GithubSection
+    members: MembersSection = MembersSection()
+    repos: ReposSection | None = None
+    sync: SyncSection = SyncSection()
+    database: DatabaseSection = DatabaseSection()
+    digest: DigestSection = DigestSection()
+    slack: SlackSection = SlackSection()
+    schedule: ScheduleSection = ScheduleSection()
+
+
+class RosterMember(_Section):
+    login: str = Field(min_length=1)
+    name: str | None = None
+    team: str | None = None
+    aliases: list[str] = []
+    since: date | None = None
+    until: date | None = None
+    public: bool = True
+
+    @model_validator(mode="after")
+    def _window_is_ordered(self) -> RosterMember:
+        if self.since and self.until and self.since >= self.until:
+            raise ValueError(f"since ({self.since}) must be before until ({self.until})")
+        return self
+
+    def to_entry(self) -> RosterEntry:
+        return RosterEntry(
+            login=self.login,
+            name=self.name,
+            team=self.team,
+            aliases=tuple(self.aliases),
+            since=self.since,
+            until=self.until,
+            public=self.public,
+        )
+
+
+class RosterFile(_Section):
+    member: list[RosterMember] = []
+
+
+class Settings(BaseModel):
+    """The validated configuration the rest of the program works with."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: Path
+    org: str
+    api_url: str
+    database_url: str
+    backfill_days: int
+    exclude: tuple[str, ...]
+    roster: tuple[RosterEntry, ...]
+    repo_rules: RepoRules
+    repo_source: str
+    digest: DigestSection
+    slack: SlackSection
+    schedule: ScheduleSection
+
+
+def find_config_path(explicit: str | None, environ: Mapping[str, str] = os.environ) -> Path:
+    if explicit:
+        return Path(explicit)
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    return Path(DEFAULT_CONFIG_NAME)
+
+
+def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settings:
+    raw = _read_toml(path)
+    config = _validate(ConfigFile, raw, path)
+    base = path.resolve().parent
+    roster = load_roster(_resolve(base, config.members.roster)) if config.members.roster else ()
+    repos, source = (config.repos, str(path)) if config.repos is not None else (load_catalog(), "catalog")
+    return Settings(
+        path=path,
+        org=config.github.org,
+        api_url=(environ.get("GITHUB_API_URL") or config.github.api_url).rstrip("/"),
+        database_url=resolve_database_url(environ.get("TRACKER_DATABASE_URL") or config.database.url, base),
+        backfill_days=config.sync.backfill_days,
+        exclude=tuple(config.members.exclude),
+        roster=roster,
+        repo_rules=repos.to_rules(),
+        repo_source=source,
+        digest=config.digest,
+        slack=config.slack,
+        schedule=config.schedule,
+    )
+
+
+def load_roster(path: Path) -> tuple[RosterEntry, ...]:
+    roster = _validate(RosterFile, _read_toml(path), path)
+    entries = tuple(member.to_entry() for member in roster.member)
+    _check_duplicate_logins(entries, path)
+    return entries
+
+
+def load_catalog() -> ReposSection:
+    text = resources.files(CATALOG_PACKAGE).joinpath(CATALOG_FILE).read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    return _validate(ReposSection, raw.get("repos", {}), Path(f"<shipped {CATALOG_FILE}>"))
+
+
+def catalog_raw() -> dict[str, Any]:
+    text = resources.files(CATALOG_PACKAGE).joinpath(CATALOG_FILE).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def resolve_database_url(url: str, base: Path) -> str:
+    """A relative SQLite path is relative to the config file, like every other path in it."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == "sqlite:///:memory:":
+        return url
+    path = url.removeprefix(prefix)
+    if path.startswith("/"):
+        return url
+    return prefix + str(base / path)
+
+
+def _resolve(base: Path, relative: str) -> Path:
+    candidate = Path(relative)
+    return candidate if candidate.is_absolute() else base / candidate
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+
+
+def _validate(model: type[M], raw: dict[str, Any], path: Path) -> M:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_describe_validation_error(error, path)) from None
+
+
+def _describe_validation_error(error: ValidationError, path: Path) -> str:
+    problems = []
+    for issue in error.errors():
+        where = _key_path(issue["loc"])
+        message = issue["msg"].removeprefix("Value error, ")
+        if issue["type"] == "extra_forbidden":
+            message = "unknown key"
+        problems.append(f"{path}: {where}: {message}")
+    return "\n".join(problems)
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts[-1] = f"{parts[-1]}[{part + 1}]" if parts else f"[{part + 1}]"
+        else:
+            parts.append(str(part))
+    return ".".join(parts) or "(top level)"
+
+
+def _check_duplicate_logins(roster: tuple[RosterEntry, ...], path: Path) -> None:
+    seen: dict[str, str] = {}
+    for entry in roster:
+        for login in (entry.login, *entry.aliases):
+            key = login.lower()
+            if key in seen:
+                raise ConfigError(f"{path}: roster login {login!r} appears twice (also under {seen[key]!r})")
+            seen[key] = entry.login

@@ -1,0 +1,80 @@
+"""The vocabulary shared by every layer: kinds of contribution and the records that carry them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    PR_OPENED = "pr_opened"
+    PR_MERGED = "pr_merged"
+    ISSUE_OPENED = "issue_opened"
+    REVIEW = "review"
+    COMMENT = "comment"
+
+
+KIND_LABELS: dict[Kind, str] = {
+    Kind.PR_MERGED: "PRs merged",
+    Kind.PR_OPENED: "PRs opened",
+    Kind.REVIEW: "reviews",
+    Kind.ISSUE_OPENED: "issues opened",
+    Kind.COMMENT: "comments",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One fact as GitHub reports it, before any organization rule is applied.
+
+    `github_id` is the id of the object the kind is about: the issue id (as the
+    Issues and Search APIs return it) for `pr_opened`, `pr_merged` and
+    `issue_opened`, the review id for `review` and the comment id for `comment`.
+    `login` is the GitHub account that did it; `subject_author` is the author of
+    the pull request a review is about (needed for the own-PR rule).
+    """
+
+    kind: Kind
+    github_id: int
+    login: str
+    repo: str
+    number: int
+    title: str
+    url: str
+    occurred_at: datetime
+    subject_author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CountedContribution:
+    """A contribution that passed every counting rule, attributed to a person."""
+
+    kind: Kind
+    github_id: int
+    person: str
+    team: str | None
+    public: bool
+    repo: str
+    number: int
+    title: str
+    url: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RepoRecord:
+    """A cached repo with everything the counting and openness rules need."""
+
+    full_name: str
+    exists: bool
+    private: bool
+    fork: bool
+    archived: bool
+    stars: int
+    topics: tuple[str, ...]
+    description: str | None
+    license_spdx: str | None
+    has_license: bool
+    html_url: str | None
+    fetched_at: datetime

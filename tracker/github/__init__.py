@@ -1,0 +1,1 @@
+"""The GitHub adapter: PyGithub transport, rate-limit policy, fetchers that yield plain records."""

@@ -1,0 +1,226 @@
+"""A thin client over PyGithub's Requester: conditional GETs, Link pagination, rate-limit waits.
+
+PyGithub provides the transport (auth header, base URL for GitHub Enterprise Server, connection
+pooling, urllib3 retries for 5xx and dropped connections). Its object layer is not used: reading
+an attribute missing from a list payload would fetch the object again, and it keeps no ETags.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from github import Auth, Github
+from urllib3.util.retry import Retry
+
+from tracker.github.errors import (
+    AuthenticationError,
+    ForbiddenError,
+    GitHubError,
+    NotFoundError,
+    SearchLimitError,
+    UnreachableError,
+)
+from tracker.github.ratelimit import (
+    Budget,
+    Pause,
+    budget_from,
+    pause_after_response,
+    pause_before_request,
+    resource_of,
+)
+
+USER_AGENT = "tracker (open-source AI contribution tracker)"
+MAX_RATE_LIMIT_PAUSES = 20
+_NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
+
+Reporter = Callable[[str], None]
+
+
+def transient_retry(backoff_factor: float = 1.0) -> Retry:
+    """Retries for 5xx answers and dropped connections, with exponential backoff."""
+    return Retry(
+        total=5,
+        connect=5,
+        read=3,
+        backoff_factor=backoff_factor,
+        status_forcelist=(500, 502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ApiResponse:
+    status: int
+    data: Any
+    headers: Mapping[str, str]
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def next_url(self) -> str | None:
+        match = _NEXT_LINK.search(self.headers.get("link", ""))
+        return match.group(1) if match else None
+
+
+@dataclass
+class RequestStats:
+    requests: int = 0
+    not_modified: int = 0
+    waited_seconds: float = 0.0
+    by_endpoint: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def rate_limited(self) -> int:
+        """Requests that cost budget: every answer but a 304."""
+        return self.requests - self.not_modified
+
+
+class GitHubClient:
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_url: str,
+        report: Reporter = lambda _message: None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        retry: Retry | None = None,
+        timeout: int = 30,
+    ) -> None:
+        self._github = Github(
+            auth=Auth.Token(token),
+            base_url=api_url.rstrip("/"),
+            per_page=100,
+            timeout=timeout,
+            user_agent=USER_AGENT,
+            retry=retry if retry is not None else transient_retry(),
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+        )
+        self._requester = self._github.requester
+        self._report = report
+        self._sleep = sleep
+        self._clock = clock
+        self._budgets: dict[str, Budget] = {}
+        self.stats = RequestStats()
+
+    def close(self) -> None:
+        self._github.close()
+
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        etag: str | None = None,
+        endpoint: str = "other",
+    ) -> ApiResponse:
+        """GET one resource; a 304 comes back as a response, errors as GitHubError."""
+        resource = "search" if "/search/" in url else "core"
+        for attempt in range(MAX_RATE_LIMIT_PAUSES + 1):
+            self._pause_if_spent(resource)
+            status, headers, body = self._send(url, params, etag, endpoint)
+            data = _parse_json(body)
+            resource = resource_of(headers, url)
+            budget = budget_from(headers)
+            if budget is not None:
+                self._budgets[resource] = budget
+            pause = pause_after_response(status, headers, _message(data), resource, self._clock(), attempt)
+            if pause is None:
+                break
+            self._wait(pause)
+        if status >= 400:
+            raise _error_for(status, headers, data, url)
+        return ApiResponse(status, data, headers)
+
+    def paginate(
+        self, url: str, params: Mapping[str, Any] | None = None, *, endpoint: str = "other"
+    ) -> Iterator[ApiResponse]:
+        """Every page of a list, following Link rel="next"."""
+        page = self.get(url, {"per_page": 100, **(params or {})}, endpoint=endpoint)
+        yield page
+        while page.next_url:
+            page = self.get(page.next_url, endpoint=endpoint)
+            yield page
+
+    def budget(self, resource: str) -> Budget | None:
+        return self._budgets.get(resource)
+
+    def _send(
+        self, url: str, params: Mapping[str, Any] | None, etag: str | None, endpoint: str
+    ) -> tuple[int, dict[str, Any], str]:
+        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+        if etag:
+            headers["If-None-Match"] = etag
+        try:
+            status, response_headers, body = self._requester.requestJson(
+                "GET", url, dict(params or {}), headers
+            )
+        except requests.exceptions.RequestException as error:
+            raise UnreachableError(f"cannot reach the GitHub API: {type(error).__name__}") from None
+        self.stats.requests += 1
+        self.stats.by_endpoint[endpoint] += 1
+        if status == 304:
+            self.stats.not_modified += 1
+        return status, response_headers, body
+
+    def _pause_if_spent(self, resource: str) -> None:
+        pause = pause_before_request(self._budgets.get(resource), resource, self._clock())
+        if pause is not None:
+            self._wait(pause)
+            self._budgets.pop(resource, None)
+
+    def _wait(self, pause: Pause) -> None:
+        minutes, seconds = divmod(round(pause.seconds), 60)
+        self._report(f"waiting {minutes}m {seconds:02d}s: {pause.reason}")
+        self._sleep(pause.seconds)
+        self.stats.waited_seconds += pause.seconds
+
+
+def _parse_json(body: str) -> Any:
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _message(data: Any) -> str:
+    return str(data.get("message", "")) if isinstance(data, dict) else ""
+
+
+def _error_for(status: int, headers: Mapping[str, str], data: Any, url: str) -> GitHubError:
+    request_id = headers.get("x-github-request-id")
+    message = _message(data) or "no message"
+    path = url.split("?", 1)[0]
+    if status == 401:
+        return AuthenticationError(
+            f"GitHub rejected the token ({message}); check GITHUB_TOKEN", status=status, request_id=request_id
+        )
+    if status == 404:
+        return NotFoundError(f"not found: {path}", status=status, request_id=request_id)
+    if status == 403:
+        return ForbiddenError(f"GitHub refused {path}: {message}", status=status, request_id=request_id)
+    if status == 422:
+        return SearchLimitError(f"GitHub rejected {path}: {message}", status=status, request_id=request_id)
+    if status >= 500:
+        return GitHubError(
+            f"GitHub kept failing on {path} after retries: {message}", status=status, request_id=request_id
+        )
+    return GitHubError(f"GitHub answered {path}: {message}", status=status, request_id=request_id)

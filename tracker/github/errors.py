@@ -1,0 +1,35 @@
+"""One exception family for the GitHub adapter. Messages carry what an operator needs
+(status, GitHub's request id) and never the token."""
+
+from __future__ import annotations
+
+
+class GitHubError(Exception):
+    def __init__(self, message: str, *, status: int | None = None, request_id: str | None = None) -> None:
+        details = [f"HTTP {status}"] if status is not None else []
+        if request_id:
+            details.append(f"request id {request_id}")
+        suffix = f" ({', '.join(details)})" if details else ""
+        super().__init__(f"{message}{suffix}")
+        self.status = status
+        self.request_id = request_id
+
+
+class AuthenticationError(GitHubError):
+    """The token is missing, wrong, expired or revoked."""
+
+
+class NotFoundError(GitHubError):
+    """The resource does not exist, or the token cannot see it (GitHub answers 404 for both)."""
+
+
+class ForbiddenError(GitHubError):
+    """Access denied for a reason other than a rate limit (SSO enforcement, missing scope)."""
+
+
+class UnreachableError(GitHubError):
+    """The API could not be reached at all (DNS, refused connection, timeouts)."""
+
+
+class SearchLimitError(GitHubError):
+    """Search refused the query (422), e.g. paging past its first 1,000 results."""

@@ -1,0 +1,103 @@
+"""Logging set-up: readable lines on a terminal, JSON lines when TRACKER_LOG_FORMAT=json.
+
+A redaction filter removes anything that looks like a secret (GitHub and Slack tokens,
+webhook URLs, passwords in database URLs) from every record, whatever its origin.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+LOG_FORMAT_ENV = "TRACKER_LOG_FORMAT"
+SECRET_ENV_NAMES = ("GITHUB_TOKEN", "SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL")
+_SECRET_PATTERNS = (
+    re.compile(r"\b(gh[pousr]_[A-Za-z0-9_]{10,}|github_pat_[A-Za-z0-9_]{10,})"),
+    re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{6,}"),
+    re.compile(r"https://hooks\.slack(?:-gov)?\.com/[^\s\"']+"),
+    re.compile(r"(?i)\b(authorization:\s*(?:token|bearer)\s+)\S+"),
+    re.compile(r"(?<=://)([^:/@\s]+):([^@/\s]+)@"),
+)
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({})))
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 6:
+            text = text.replace(secret, "[redacted]")
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(_redacted_match, text)
+    return text
+
+
+def _redacted_match(match: re.Match[str]) -> str:
+    if match.re.pattern.startswith("(?i)"):
+        return f"{match.group(1)}[redacted]"
+    if match.re.pattern.startswith("(?<=://)"):
+        return f"{match.group(1)}:[redacted]@"
+    return "[redacted]"
+
+
+def secrets_from_environment() -> tuple[str, ...]:
+    return tuple(value for name in SECRET_ENV_NAMES if (value := os.environ.get(name)))
+
+
+class RedactingFilter(logging.Filter):
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self._secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage(), self._secrets)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), self._secrets)
+            record.exc_info = None
+        for name, value in list(vars(record).items()):
+            if name not in _STANDARD_ATTRIBUTES and isinstance(value, str):
+                setattr(record, name, redact(value, self._secrets))
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name, value in vars(record).items():
+            if name not in _STANDARD_ATTRIBUTES and name not in ("message", "asctime"):
+                entry[name] = value
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, default=str)
+
+
+class HumanFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = "" if record.levelno == logging.INFO else f"{record.levelname.lower()}: "
+        text = prefix + record.getMessage()
+        if record.exc_text:
+            text += "\n" + record.exc_text
+        return text
+
+
+def configure_logging(*, debug: bool = False, stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    json_lines = os.environ.get(LOG_FORMAT_ENV, "").lower() == "json"
+    handler.setFormatter(JsonFormatter() if json_lines else HumanFormatter())
+    handler.addFilter(RedactingFilter(secrets_from_environment()))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    for noisy in ("github", "urllib3", "alembic", "sqlalchemy", "apscheduler", "slack_sdk"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if debug and noisy != "github" else logging.WARNING)

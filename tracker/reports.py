@@ -1,0 +1,86 @@
+"""Grouping and shaping of counted contributions for query and stats output (pure)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from tracker.domain import CountedContribution, Kind
+
+GroupBy = Literal["repo", "login", "team", "kind", "week", "month"]
+GROUP_BY_CHOICES: tuple[GroupBy, ...] = ("repo", "login", "team", "kind", "week", "month")
+NO_TEAM = "(no team)"
+
+
+@dataclass(frozen=True, slots=True)
+class StatsRow:
+    group: str
+    counts: dict[Kind, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def week_start(moment: datetime) -> str:
+    """The Monday (UTC) that starts the ISO week of the moment."""
+    day = moment.astimezone(UTC).date()
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
+def month_of(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m")
+
+
+_KEYS: dict[GroupBy, Callable[[CountedContribution], str]] = {
+    "repo": lambda c: c.repo,
+    "login": lambda c: c.person,
+    "team": lambda c: c.team or NO_TEAM,
+    "kind": lambda c: c.kind.value,
+    "week": lambda c: week_start(c.occurred_at),
+    "month": lambda c: month_of(c.occurred_at),
+}
+
+
+def group_counts(contributions: Iterable[CountedContribution], by: GroupBy) -> list[StatsRow]:
+    """Counts per group and kind; time groups in time order, the others largest first."""
+    key = _KEYS[by]
+    groups: dict[str, Counter[Kind]] = defaultdict(Counter)
+    display: dict[str, str] = {}
+    for contribution in contributions:
+        name = key(contribution)
+        folded = name.lower()
+        display.setdefault(folded, name)
+        groups[folded][contribution.kind] += 1
+    rows = [
+        StatsRow(display[folded], {kind: counter[kind] for kind in Kind})
+        for folded, counter in groups.items()
+    ]
+    if by in ("week", "month"):
+        return sorted(rows, key=lambda row: row.group)
+    return sorted(rows, key=lambda row: (-row.total, row.group.lower()))
+
+
+def contribution_record(contribution: CountedContribution) -> dict[str, object]:
+    """The documented JSON/CSV shape of one contribution."""
+    return {
+        "kind": contribution.kind.value,
+        "login": contribution.person,
+        "team": contribution.team,
+        "repo": contribution.repo,
+        "number": contribution.number,
+        "title": contribution.title,
+        "url": contribution.url,
+        "occurred_at": utc_iso(contribution.occurred_at),
+    }
+
+
+def stats_record(row: StatsRow, by: GroupBy) -> dict[str, object]:
+    return {by: row.group, **{kind.value: row.counts[kind] for kind in Kind}, "total": row.total}

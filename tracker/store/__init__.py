@@ -1,0 +1,1 @@
+"""The SQL store: tables, engine, migrations, upserts and queries."""

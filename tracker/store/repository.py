@@ -1,0 +1,423 @@
+"""Reads and writes of the store. Functions take the session first and the rest by keyword."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from tracker.domain import Contribution, Kind, RepoRecord
+from tracker.rules import OrgMember
+from tracker.store.models import (
+    ContributionRow,
+    FetchTaskRow,
+    HttpCacheRow,
+    LicenseChangeRow,
+    LoginCursorRow,
+    OpenPullRequestRow,
+    OrgMemberRow,
+    RepoRow,
+    StateRow,
+    SyncRunRow,
+)
+
+UPSERT_BATCH = 1000
+HISTORY_START_KEY = "history_start"
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    new: int = 0
+    updated: int = 0
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(self.new + other.new, self.updated + other.updated)
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionFilter:
+    """A superset pre-filter; the counting rules decide the rest."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    logins: frozenset[str] | None = None
+    repos: frozenset[str] | None = None
+    kinds: frozenset[Kind] | None = None
+
+
+def _insert_for(session: Session) -> type[sqlite.Insert] | type[postgresql.Insert]:
+    dialect = session.get_bind().dialect.name
+    return postgresql.Insert if dialect == "postgresql" else sqlite.Insert
+
+
+def _contribution_values(contribution: Contribution, now: datetime) -> dict[str, object]:
+    return {
+        "kind": contribution.kind.value,
+        "github_id": contribution.github_id,
+        "login": contribution.login.lower(),
+        "repo": contribution.repo,
+        "repo_key": contribution.repo.lower(),
+        "number": contribution.number,
+        "title": contribution.title,
+        "url": contribution.url,
+        "occurred_at": contribution.occurred_at,
+        "subject_author": contribution.subject_author.lower() if contribution.subject_author else None,
+        "first_seen_at": now,
+        "updated_at": now,
+    }
+
+
+_MUTABLE_FIELDS = ("login", "repo", "repo_key", "number", "title", "url", "occurred_at", "subject_author")
+
+
+def upsert_contributions(
+    session: Session, contributions: Iterable[Contribution], *, now: datetime
+) -> UpsertResult:
+    """Insert new contributions and refresh changed ones, by natural key (kind, github_id)."""
+    result = UpsertResult()
+    batch: dict[tuple[str, int], dict[str, object]] = {}
+    for contribution in contributions:
+        batch[(contribution.kind.value, contribution.github_id)] = _contribution_values(contribution, now)
+        if len(batch) >= UPSERT_BATCH:
+            result += _upsert_batch(session, batch)
+            batch = {}
+    if batch:
+        result += _upsert_batch(session, batch)
+    return result
+
+
+def _upsert_batch(session: Session, batch: dict[tuple[str, int], dict[str, object]]) -> UpsertResult:
+    existing = _existing_rows(session, batch.keys())
+    changed = [
+        key
+        for key, values in batch.items()
+        if key in existing and any(existing[key].get(name) != values[name] for name in _MUTABLE_FIELDS)
+    ]
+    fresh = [values for key, values in batch.items() if key not in existing]
+    insert = _insert_for(session)
+    if fresh:
+        statement = (
+            insert(ContributionRow).values(fresh).on_conflict_do_nothing(index_elements=["kind", "github_id"])
+        )
+        session.execute(statement)
+    for key in changed:
+        values = {name: batch[key][name] for name in (*_MUTABLE_FIELDS, "updated_at")}
+        session.execute(
+            sa.update(ContributionRow)
+            .where(col(ContributionRow.kind) == key[0], col(ContributionRow.github_id) == key[1])
+            .values(values)
+        )
+    return UpsertResult(new=len(fresh), updated=len(changed))
+
+
+def _existing_rows(
+    session: Session, keys: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], dict[str, object]]:
+    by_kind: dict[str, list[int]] = {}
+    for kind, github_id in keys:
+        by_kind.setdefault(kind, []).append(github_id)
+    table = ContributionRow.__table__  # type: ignore[attr-defined]
+    found: dict[tuple[str, int], dict[str, object]] = {}
+    for kind, ids in by_kind.items():
+        rows = session.execute(
+            sa.select(table).where(table.c.kind == kind, table.c.github_id.in_(ids))
+        ).mappings()
+        for row in rows:
+            found[(row["kind"], row["github_id"])] = dict(row)
+    return found
+
+
+def list_contributions(session: Session, *, where: ContributionFilter) -> Iterator[Contribution]:
+    """Contributions matching the pre-filter, newest first, streamed."""
+    statement = select(ContributionRow)
+    if where.since is not None:
+        statement = statement.where(col(ContributionRow.occurred_at) >= where.since)
+    if where.until is not None:
+        statement = statement.where(col(ContributionRow.occurred_at) < where.until)
+    if where.logins is not None:
+        statement = statement.where(col(ContributionRow.login).in_(sorted(where.logins)))
+    if where.repos is not None:
+        statement = statement.where(col(ContributionRow.repo_key).in_(sorted(where.repos)))
+    if where.kinds is not None:
+        statement = statement.where(col(ContributionRow.kind).in_(sorted(kind.value for kind in where.kinds)))
+    statement = statement.order_by(col(ContributionRow.occurred_at).desc(), col(ContributionRow.id).desc())
+    for row in session.exec(statement.execution_options(yield_per=2000)):
+        yield _to_contribution(row)
+
+
+def _to_contribution(row: ContributionRow) -> Contribution:
+    return Contribution(
+        kind=Kind(row.kind),
+        github_id=row.github_id,
+        login=row.login,
+        repo=row.repo,
+        number=row.number,
+        title=row.title,
+        url=row.url,
+        occurred_at=row.occurred_at,
+        subject_author=row.subject_author,
+    )
+
+
+def count_stored_contributions(session: Session) -> int:
+    return session.exec(select(sa.func.count()).select_from(ContributionRow)).one()
+
+
+def first_merge_per_person_repo(
+    session: Session, *, logins: Iterable[str], repos: Iterable[str]
+) -> list[Contribution]:
+    """Every stored pr_merged of these logins in these repos, oldest first (for 'first contribution')."""
+    statement = (
+        select(ContributionRow)
+        .where(col(ContributionRow.kind) == Kind.PR_MERGED.value)
+        .where(col(ContributionRow.login).in_(sorted(logins)))
+        .where(col(ContributionRow.repo_key).in_(sorted(repos)))
+        .order_by(col(ContributionRow.occurred_at))
+    )
+    return [_to_contribution(row) for row in session.exec(statement)]
+
+
+# Repos ---------------------------------------------------------------------------------------
+
+
+def _to_repo_record(row: RepoRow) -> RepoRecord:
+    return RepoRecord(
+        full_name=row.full_name,
+        exists=row.exists,
+        private=row.private,
+        fork=row.fork,
+        archived=row.archived,
+        stars=row.stars,
+        topics=tuple(json.loads(row.topics)),
+        description=row.description,
+        license_spdx=row.license_spdx,
+        has_license=row.has_license,
+        html_url=row.html_url,
+        fetched_at=row.fetched_at,
+    )
+
+
+def upsert_repo(session: Session, record: RepoRecord, *, key: str | None = None) -> RepoRecord | None:
+    """Store a repo's metadata; returns what was stored before (None when it is new).
+
+    `key` is the name the repo was asked for, when GitHub answered under another
+    (renamed) name; both names then resolve to the same metadata.
+    """
+    row_key = (key or record.full_name).lower()
+    row = session.get(RepoRow, row_key)
+    before = _to_repo_record(row) if row is not None else None
+    if row is None:
+        row = RepoRow(key=row_key, full_name=record.full_name, fetched_at=record.fetched_at)
+    row.full_name = record.full_name
+    row.exists = record.exists
+    row.private = record.private
+    row.fork = record.fork
+    row.archived = record.archived
+    row.stars = record.stars
+    row.topics = json.dumps(list(record.topics))
+    row.description = record.description
+    row.license_spdx = record.license_spdx
+    row.has_license = record.has_license
+    row.html_url = record.html_url
+    row.fetched_at = record.fetched_at
+    session.add(row)
+    if before is not None and before.exists and record.exists and _license_changed(before, record):
+        session.add(
+            LicenseChangeRow(
+                repo_key=row_key,
+                full_name=record.full_name,
+                old_license=before.license_spdx,
+                new_license=record.license_spdx,
+                seen_at=record.fetched_at,
+            )
+        )
+    return before
+
+
+def _license_changed(before: RepoRecord, after: RepoRecord) -> bool:
+    old = (before.license_spdx or "").lower() if before.has_license else None
+    new = (after.license_spdx or "").lower() if after.has_license else None
+    return old != new
+
+
+def get_repo(session: Session, full_name: str) -> RepoRecord | None:
+    row = session.get(RepoRow, full_name.lower())
+    return _to_repo_record(row) if row is not None else None
+
+
+def list_repos(session: Session) -> list[RepoRecord]:
+    rows = session.exec(select(RepoRow).order_by(col(RepoRow.key)))
+    return [_to_repo_record(row) for row in rows]
+
+
+def list_repo_keys(session: Session) -> dict[str, RepoRecord]:
+    return {row.key: _to_repo_record(row) for row in session.exec(select(RepoRow))}
+
+
+def list_license_changes(session: Session) -> list[LicenseChangeRow]:
+    return list(session.exec(select(LicenseChangeRow).order_by(col(LicenseChangeRow.seen_at).desc())))
+
+
+def contribution_repo_keys(session: Session) -> set[str]:
+    return set(session.exec(select(ContributionRow.repo_key).distinct()))
+
+
+# Org members ---------------------------------------------------------------------------------
+
+
+def replace_org_members(session: Session, members: Sequence[OrgMember], *, now: datetime) -> None:
+    session.execute(sa.delete(OrgMemberRow))
+    for member in members:
+        session.add(
+            OrgMemberRow(
+                login_key=member.login.lower(), login=member.login, user_type=member.user_type, seen_at=now
+            )
+        )
+
+
+def list_org_members(session: Session) -> list[OrgMember]:
+    rows = session.exec(select(OrgMemberRow).order_by(col(OrgMemberRow.login_key)))
+    return [OrgMember(row.login, row.user_type) for row in rows]
+
+
+# Cursors, tasks, open PRs ----------------------------------------------------------------------
+
+
+def get_cursor(session: Session, login: str) -> LoginCursorRow:
+    row = session.get(LoginCursorRow, login.lower())
+    return row if row is not None else LoginCursorRow(login_key=login.lower())
+
+
+def save_cursor(session: Session, cursor: LoginCursorRow) -> None:
+    session.merge(cursor)
+
+
+def list_cursors(session: Session) -> dict[str, LoginCursorRow]:
+    return {row.login_key: row for row in session.exec(select(LoginCursorRow))}
+
+
+def enqueue_fetch(
+    session: Session,
+    *,
+    what: str,
+    repo: str,
+    number: int,
+    since: datetime,
+    title: str | None = None,
+    subject_author: str | None = None,
+) -> None:
+    """Queue a detail fetch; a task already queued keeps the earlier of the two `since`."""
+    existing = session.exec(
+        select(FetchTaskRow).where(
+            FetchTaskRow.what == what, FetchTaskRow.repo_key == repo.lower(), FetchTaskRow.number == number
+        )
+    ).first()
+    if existing is None:
+        existing = FetchTaskRow(what=what, repo=repo, repo_key=repo.lower(), number=number, since=since)
+    existing.since = min(existing.since, since)
+    existing.title = title or existing.title
+    existing.subject_author = subject_author or existing.subject_author
+    session.add(existing)
+
+
+def list_fetch_tasks(session: Session) -> list[FetchTaskRow]:
+    return list(session.exec(select(FetchTaskRow).order_by(col(FetchTaskRow.id))))
+
+
+def delete_fetch_task(session: Session, task_id: int) -> None:
+    session.execute(sa.delete(FetchTaskRow).where(col(FetchTaskRow.id) == task_id))
+
+
+def track_open_pull_request(session: Session, *, repo: str, number: int, etag: str | None) -> None:
+    row = session.get(OpenPullRequestRow, (repo.lower(), number))
+    if row is None:
+        row = OpenPullRequestRow(repo_key=repo.lower(), number=number, repo=repo)
+    if etag is not None:
+        row.etag = etag
+    session.add(row)
+
+
+def forget_open_pull_request(session: Session, *, repo: str, number: int) -> None:
+    session.execute(
+        sa.delete(OpenPullRequestRow).where(
+            col(OpenPullRequestRow.repo_key) == repo.lower(), col(OpenPullRequestRow.number) == number
+        )
+    )
+
+
+def list_open_pull_requests(session: Session) -> list[OpenPullRequestRow]:
+    return list(session.exec(select(OpenPullRequestRow).order_by(col(OpenPullRequestRow.repo_key))))
+
+
+# HTTP cache ------------------------------------------------------------------------------------
+
+
+def get_cached_response(session: Session, url: str) -> HttpCacheRow | None:
+    return session.get(HttpCacheRow, url)
+
+
+def put_cached_response(session: Session, *, url: str, etag: str, body: str | None, now: datetime) -> None:
+    session.merge(HttpCacheRow(url=url, etag=etag, body=body, stored_at=now))
+
+
+class SessionEtagCache:
+    """The store side of the GitHub fetchers' ETag cache (validators and replayable bodies)."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self._session = session
+        self._now = now
+
+    def get(self, key: str) -> tuple[str, str | None] | None:
+        row = get_cached_response(self._session, key)
+        return (row.etag, row.body) if row is not None else None
+
+    def put(self, key: str, etag: str, body: str | None) -> None:
+        put_cached_response(self._session, url=key, etag=etag, body=body, now=self._now)
+
+
+# Sync runs and state ---------------------------------------------------------------------------
+
+
+def start_sync_run(session: Session, *, now: datetime) -> SyncRunRow:
+    run = SyncRunRow(started_at=now)
+    session.add(run)
+    session.commit()
+    session.refresh(run)
+    return run
+
+
+def last_sync_run(session: Session) -> SyncRunRow | None:
+    statement = select(SyncRunRow).order_by(col(SyncRunRow.id).desc()).limit(1)
+    return session.exec(statement).first()
+
+
+def last_successful_sync(session: Session) -> SyncRunRow | None:
+    statement = (
+        select(SyncRunRow).where(SyncRunRow.status == "ok").order_by(col(SyncRunRow.id).desc()).limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def get_state(session: Session, key: str) -> str | None:
+    row = session.get(StateRow, key)
+    return row.value if row is not None else None
+
+
+def set_state(session: Session, key: str, value: str) -> None:
+    session.merge(StateRow(key=key, value=value))
+
+
+def get_history_start(session: Session) -> datetime | None:
+    value = get_state(session, HISTORY_START_KEY)
+    return datetime.fromisoformat(value) if value else None
+
+
+def set_history_start(session: Session, start: datetime) -> None:
+    current = get_history_start(session)
+    if current is None or start < current:
+        set_state(session, HISTORY_START_KEY, start.isoformat())

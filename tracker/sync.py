@@ -1,0 +1,456 @@
+"""The sync: cursor → fetch → classify → upsert → advance the cursor.
+
+Every unit of work (one search query's results, one detail fetch, one PR re-check) is
+committed on its own, and a login's cursor moves only after everything it covers is
+committed; details still to fetch sit in a durable queue. A sync killed at any moment
+resumes where it stopped and never stores a contribution twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker.config import Settings
+from tracker.domain import Contribution, RepoRecord
+from tracker.github.client import GitHubClient
+from tracker.github.errors import NotFoundError
+from tracker.github.fetch import (
+    fetch_issue,
+    fetch_issue_comments,
+    fetch_org_members,
+    fetch_pull_reviews,
+    fetch_repo,
+    fetch_user_events,
+    search_issues,
+    search_qualifiers,
+)
+from tracker.github.parse import (
+    JSON,
+    IssueSummary,
+    comment_contribution,
+    issue_contributions,
+    login_of,
+    missing_repo,
+    parse_issue,
+    parse_repo,
+    parse_time,
+    review_contribution,
+)
+from tracker.rules import Person, build_people, decide_repo, facts_of
+from tracker.store import repository as store
+from tracker.store.models import FetchTaskRow, LoginCursorRow, SyncRunRow
+
+EVENT_OVERLAP = timedelta(hours=1)
+REPO_REFRESH_AFTER = timedelta(days=1)
+COMMENTS, REVIEWS, ISSUE = "comments", "reviews", "issue"
+
+
+class SyncProgress(Protocol):
+    def phase(self, description: str, total: int) -> None: ...
+
+    def advance(self, amount: int = 1) -> None: ...
+
+    def say(self, message: str) -> None: ...
+
+
+@dataclass
+class SyncSummary:
+    new: int = 0
+    updated: int = 0
+    requests: int = 0
+    not_modified: int = 0
+    waited_seconds: float = 0.0
+    people: int = 0
+    logins_searched: int = 0
+    details_fetched: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"sync done: {self.new} new and {self.updated} updated contributions; "
+            f"{self.requests} requests ({self.not_modified} answered 304, free; "
+            f"{self.requests - self.not_modified} counted against the rate limit); "
+            f"{_duration(self.waited_seconds)} waited for rate limits; {self.people} people"
+        )
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m {rest:02d}s" if minutes else f"{rest}s"
+
+
+class Syncer:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: Engine,
+        client: GitHubClient,
+        progress: SyncProgress,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._client = client
+        self._progress = progress
+        self._clock = clock
+        self._rules = settings.repo_rules
+        self._repo_counts: dict[str, bool] = {}
+        self._summary = SyncSummary()
+        self._tracked: set[str] = set()
+        self._history_start = datetime.min.replace(tzinfo=UTC)
+
+    def run(self, *, since: date | None = None) -> SyncSummary:
+        now = self._clock()
+        with Session(self._engine) as session:
+            run = store.start_sync_run(session, now=now)
+            try:
+                self._run(session, since, now)
+            except BaseException as error:
+                session.rollback()
+                self._finish(session, run, status="failed", error=_short(error))
+                raise
+            self._finish(session, run, status="ok", error=None)
+        return self._summary
+
+    def _run(self, session: Session, since: date | None, now: datetime) -> None:
+        people = self._sync_people(session, now)
+        self._history_start = self._settle_history_start(session, since, now)
+        self._refresh_named_repos(session, now)
+        self._sync_logins(session, people, since, now)
+        self._drain_fetch_queue(session)
+        self._recheck_open_pull_requests(session)
+
+    # People ------------------------------------------------------------------------------------
+
+    def _sync_people(self, session: Session, now: datetime) -> list[Person]:
+        self._progress.phase("organization members", 1)
+        cache = store.SessionEtagCache(session, now)
+        members = fetch_org_members(self._client, self._settings.org, cache)
+        store.replace_org_members(session, members, now=now)
+        session.commit()
+        self._progress.advance()
+        people = build_people(members, self._settings.roster, self._settings.exclude)
+        self._tracked = {login.lower() for person in people for login in person.logins}
+        self._summary.people = len(people)
+        return people
+
+    def _settle_history_start(self, session: Session, since: date | None, now: datetime) -> datetime:
+        stored = store.get_history_start(session)
+        if since is not None:
+            wanted = datetime.combine(since, time.min, tzinfo=UTC)
+        elif stored is None:
+            wanted = datetime.combine(
+                (now - timedelta(days=self._settings.backfill_days)).date(), time.min, tzinfo=UTC
+            )
+        else:
+            return stored
+        store.set_history_start(session, wanted)
+        session.commit()
+        return min(wanted, stored) if stored else wanted
+
+    # Repos -------------------------------------------------------------------------------------
+
+    def _refresh_named_repos(self, session: Session, now: datetime) -> None:
+        """Check that every repo named in [repos].include exists and is public; cache its metadata."""
+        named = [pattern for pattern in self._rules.include if not pattern.endswith("/*")]
+        self._progress.phase("repos named in the configuration", len(named))
+        for full_name in named:
+            record = self._repo(session, full_name, now)
+            if not record.exists:
+                self._warn(
+                    f"repo {full_name} ({self._settings.repo_source}) does not exist or is not visible"
+                )
+            elif record.private:
+                self._warn(f"repo {full_name} ({self._settings.repo_source}) is private and never counts")
+            self._progress.advance()
+        session.commit()
+
+    def _repo(self, session: Session, full_name: str, now: datetime) -> RepoRecord:
+        known = store.get_repo(session, full_name)
+        if known is not None and now - known.fetched_at < REPO_REFRESH_AFTER:
+            return known
+        cache_key = f"/repos/{full_name.lower()}"
+        cached = store.get_cached_response(session, cache_key)
+        try:
+            response = fetch_repo(
+                self._client, full_name, etag=cached.etag if cached and known is not None else None
+            )
+        except NotFoundError:
+            record = missing_repo(full_name, now)
+        else:
+            if response.not_modified and known is not None:
+                record = _refreshed(known, now)
+            else:
+                record = parse_repo(response.data, now)
+                if response.etag:
+                    store.put_cached_response(session, url=cache_key, etag=response.etag, body=None, now=now)
+        store.upsert_repo(session, record, key=full_name)
+        return record
+
+    def _counts(self, session: Session, full_name: str) -> bool:
+        key = full_name.lower()
+        if key not in self._repo_counts:
+            record = self._repo(session, full_name, self._clock())
+            self._repo_counts[key] = decide_repo(self._rules, facts_of(record)).counts
+        return self._repo_counts[key]
+
+    # Logins ------------------------------------------------------------------------------------
+
+    def _sync_logins(self, session: Session, people: list[Person], since: date | None, now: datetime) -> None:
+        logins = sorted({login for person in people for login in person.logins}, key=str.lower)
+        self._progress.phase("people's activity", len(logins))
+        for login in logins:
+            self._sync_login(session, login, since, now)
+            self._progress.advance()
+
+    def _sync_login(self, session: Session, login: str, since: date | None, now: datetime) -> None:
+        cursor = store.get_cursor(session, login)
+        start = self._history_start
+        if cursor.complete_until is None:
+            self._search_login(session, login, start, now)
+            self._advance_cursor(session, cursor, start, now)
+            return
+        if cursor.complete_from is not None and start < cursor.complete_from:
+            self._search_login(session, login, start, cursor.complete_from + EVENT_OVERLAP)
+            self._advance_cursor(session, cursor, start, cursor.complete_until)
+        self._follow_events(session, login, cursor, now)
+
+    def _advance_cursor(
+        self, session: Session, cursor: LoginCursorRow, start: datetime, end: datetime
+    ) -> None:
+        cursor.complete_from = min(start, cursor.complete_from or start)
+        cursor.complete_until = max(end, cursor.complete_until or end)
+        store.save_cursor(session, cursor)
+        session.commit()
+
+    def _follow_events(self, session: Session, login: str, cursor: LoginCursorRow, now: datetime) -> None:
+        assert cursor.complete_until is not None
+        since = cursor.complete_until - EVENT_OVERLAP
+        try:
+            result = fetch_user_events(self._client, login, etag=cursor.events_etag, since=since, now=now)
+        except NotFoundError:
+            self._warn(f"GitHub user {login} not found (renamed or deleted); skipped")
+            return
+        if not result.not_modified:
+            if not result.covers_since:
+                self._search_login(session, login, since, now)
+            for event in reversed(result.events):
+                self._take_event(session, event)
+            session.commit()
+        cursor.events_etag = result.etag
+        self._advance_cursor(session, cursor, cursor.complete_from or since, now)
+
+    def _search_login(self, session: Session, login: str, start: datetime, end: datetime) -> None:
+        self._summary.logins_searched += 1
+        queries = search_qualifiers(login)
+        for item in search_issues(self._client, queries["authored"], start=start, end=end, report=self._warn):
+            self._take_authored(session, parse_issue(item))
+        session.commit()
+        for item in search_issues(
+            self._client, queries["commented"], start=start, end=end, report=self._warn
+        ):
+            issue = parse_issue(item)
+            if self._counts(session, issue.repo):
+                store.enqueue_fetch(
+                    session,
+                    what=COMMENTS,
+                    repo=issue.repo,
+                    number=issue.number,
+                    since=start,
+                    title=issue.title,
+                )
+        session.commit()
+        for item in search_issues(self._client, queries["reviewed"], start=start, end=end, report=self._warn):
+            issue = parse_issue(item)
+            if self._counts(session, issue.repo):
+                store.enqueue_fetch(
+                    session,
+                    what=REVIEWS,
+                    repo=issue.repo,
+                    number=issue.number,
+                    since=start,
+                    title=issue.title,
+                    subject_author=issue.author,
+                )
+        session.commit()
+
+    def _take_authored(self, session: Session, issue: IssueSummary) -> None:
+        if issue.author is None or issue.author.lower() not in self._tracked:
+            return
+        if not self._counts(session, issue.repo):
+            return
+        self._save(session, issue_contributions(issue, self._rules.labels_meaning_merged(issue.repo)))
+        if issue.is_pull_request and issue.state == "open":
+            store.track_open_pull_request(session, repo=issue.repo, number=issue.number, etag=None)
+        elif issue.is_pull_request:
+            store.forget_open_pull_request(session, repo=issue.repo, number=issue.number)
+
+    def _take_event(self, session: Session, event: JSON) -> None:
+        repo = str((event.get("repo") or {}).get("name") or "")
+        payload = event.get("payload") or {}
+        kind = event.get("type")
+        if not repo or kind not in _EVENT_TYPES or not self._counts(session, repo):
+            return
+        if kind == "IssuesEvent" and payload.get("action") == "opened":
+            self._take_issue_payload(session, repo, payload.get("issue") or {})
+        elif kind == "IssueCommentEvent" and payload.get("action") == "created":
+            self._take_comment_payload(session, repo, payload)
+        elif kind == "PullRequestEvent":
+            number = payload.get("number") or (payload.get("pull_request") or {}).get("number")
+            if number:
+                store.enqueue_fetch(
+                    session, what=ISSUE, repo=repo, number=int(number), since=self._history_start
+                )
+        elif kind == "PullRequestReviewEvent":
+            number = (payload.get("pull_request") or {}).get("number")
+            submitted = parse_time((payload.get("review") or {}).get("submitted_at"))
+            if number:
+                since = max(self._history_start, (submitted or self._history_start) - EVENT_OVERLAP)
+                store.enqueue_fetch(session, what=REVIEWS, repo=repo, number=int(number), since=since)
+
+    def _take_issue_payload(self, session: Session, repo: str, issue: JSON) -> None:
+        if issue.get("title") and issue.get("user") and issue.get("created_at"):
+            self._take_authored(session, parse_issue(issue, repo))
+        elif issue.get("number"):
+            store.enqueue_fetch(
+                session, what=ISSUE, repo=repo, number=int(issue["number"]), since=self._history_start
+            )
+
+    def _take_comment_payload(self, session: Session, repo: str, payload: JSON) -> None:
+        issue = payload.get("issue") or {}
+        comment = payload.get("comment") or {}
+        number = issue.get("number")
+        if not number:
+            return
+        if issue.get("title") and comment.get("id") and comment.get("created_at"):
+            contribution = comment_contribution(comment, repo, int(number), str(issue["title"]))
+            if contribution is not None and contribution.login.lower() in self._tracked:
+                self._save(session, [contribution])
+            return
+        created = parse_time(comment.get("created_at")) or self._history_start
+        since = max(self._history_start, created - EVENT_OVERLAP)
+        store.enqueue_fetch(session, what=COMMENTS, repo=repo, number=int(number), since=since)
+
+    # Details -----------------------------------------------------------------------------------
+
+    def _drain_fetch_queue(self, session: Session) -> None:
+        tasks = store.list_fetch_tasks(session)
+        self._progress.phase("comments, reviews and pull requests", len(tasks))
+        for task in tasks:
+            self._run_task(session, task)
+            assert task.id is not None
+            store.delete_fetch_task(session, task.id)
+            session.commit()
+            self._summary.details_fetched += 1
+            self._progress.advance()
+
+    def _run_task(self, session: Session, task: FetchTaskRow) -> None:
+        if not self._counts(session, task.repo):
+            return
+        try:
+            if task.what == ISSUE:
+                self._take_authored(session, self._issue(task.repo, task.number))
+                return
+            title, author = task.title, task.subject_author
+            if title is None or (task.what == REVIEWS and author is None):
+                issue = self._issue(task.repo, task.number)
+                title, author = issue.title, issue.author
+            if task.what == COMMENTS:
+                self._save(session, self._comments(task, title))
+            elif task.what == REVIEWS:
+                self._save(session, self._reviews(task, title, author))
+        except NotFoundError:
+            self._warn(f"{task.repo}#{task.number} is gone (deleted or moved); skipped")
+
+    def _issue(self, repo: str, number: int) -> IssueSummary:
+        return parse_issue(fetch_issue(self._client, repo, number).data, repo)
+
+    def _comments(self, task: FetchTaskRow, title: str) -> list[Contribution]:
+        found = []
+        for comment in fetch_issue_comments(self._client, task.repo, task.number, since=task.since):
+            if (login_of(comment.get("user")) or "").lower() in self._tracked:
+                contribution = comment_contribution(comment, task.repo, task.number, title)
+                if contribution is not None:
+                    found.append(contribution)
+        return found
+
+    def _reviews(self, task: FetchTaskRow, title: str, author: str | None) -> list[Contribution]:
+        found = []
+        for review in fetch_pull_reviews(self._client, task.repo, task.number):
+            if (login_of(review.get("user")) or "").lower() in self._tracked:
+                contribution = review_contribution(review, task.repo, task.number, title, author)
+                if contribution is not None and contribution.occurred_at >= task.since:
+                    found.append(contribution)
+        return found
+
+    def _recheck_open_pull_requests(self, session: Session) -> None:
+        """A member's PR merged by someone else leaves no event in the member's feed: ask the PR,
+        conditionally, so an unchanged one costs nothing."""
+        open_prs = store.list_open_pull_requests(session)
+        self._progress.phase("open pull requests", len(open_prs))
+        for pr in open_prs:
+            try:
+                response = fetch_issue(self._client, pr.repo, pr.number, etag=pr.etag)
+            except NotFoundError:
+                store.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
+            else:
+                if not response.not_modified:
+                    issue = parse_issue(response.data, pr.repo)
+                    self._take_authored(session, issue)
+                    if issue.state == "open":
+                        store.track_open_pull_request(
+                            session, repo=pr.repo, number=pr.number, etag=response.etag
+                        )
+                    else:
+                        store.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
+            session.commit()
+            self._progress.advance()
+
+    # Bookkeeping -------------------------------------------------------------------------------
+
+    def _save(self, session: Session, contributions: Iterable[Contribution]) -> None:
+        kept = [c for c in contributions if c.occurred_at >= self._history_start]
+        result = store.upsert_contributions(session, kept, now=self._clock())
+        self._summary.new += result.new
+        self._summary.updated += result.updated
+
+    def _warn(self, message: str) -> None:
+        self._summary.warnings.append(message)
+        self._progress.say(message)
+
+    def _finish(self, session: Session, run: SyncRunRow, *, status: str, error: str | None) -> None:
+        stats = self._client.stats
+        self._summary.requests = stats.requests
+        self._summary.not_modified = stats.not_modified
+        self._summary.waited_seconds = stats.waited_seconds
+        run.status = status
+        run.error = error
+        run.finished_at = self._clock()
+        run.new = self._summary.new
+        run.updated = self._summary.updated
+        run.requests = stats.requests
+        run.not_modified = stats.not_modified
+        run.waited_seconds = stats.waited_seconds
+        session.add(run)
+        session.commit()
+
+
+_EVENT_TYPES = frozenset({"IssuesEvent", "IssueCommentEvent", "PullRequestEvent", "PullRequestReviewEvent"})
+
+
+def _refreshed(record: RepoRecord, now: datetime) -> RepoRecord:
+    return dataclasses.replace(record, fetched_at=now)
+
+
+def _short(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return json.dumps(text)[1:-1][:500]
