@@ -49,6 +49,7 @@ from tracker.store import repository as store
 from tracker.store.models import FetchTaskRow, LoginCursorRow, SyncRunRow
 
 EVENT_OVERLAP = timedelta(hours=1)
+EVENTS_TRUSTED_FOR = timedelta(days=29)
 REPO_REFRESH_AFTER = timedelta(days=1)
 COMMENTS, REVIEWS, ISSUE = "comments", "reviews", "issue"
 
@@ -218,10 +219,14 @@ class Syncer:
         if cursor.complete_until is None:
             self._search_login(session, login, start, now)
             self._advance_cursor(session, cursor, start, now)
-            return
-        if cursor.complete_from is not None and start < cursor.complete_from:
-            self._search_login(session, login, start, cursor.complete_from + EVENT_OVERLAP)
-            self._advance_cursor(session, cursor, start, cursor.complete_until)
+        else:
+            if cursor.complete_from is not None and start < cursor.complete_from:
+                self._search_login(session, login, start, cursor.complete_from + EVENT_OVERLAP)
+                self._advance_cursor(session, cursor, start, cursor.complete_until)
+            if now - cursor.complete_until > EVENTS_TRUSTED_FOR:
+                # Events older than the feed's retention may have come and gone unseen.
+                self._search_login(session, login, cursor.complete_until - EVENT_OVERLAP, now)
+                self._advance_cursor(session, cursor, start, now)
         self._follow_events(session, login, cursor, now)
 
     def _advance_cursor(

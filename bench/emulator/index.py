@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .model import Account, Comment, Review, Thread, World
+from .model import Account, AccountType, Comment, Repository, Review, Thread, World
 
 EVENT_ID_BASE = 52_000_000_000
 EVENT_ID_STEP = 3
@@ -56,6 +56,7 @@ class WorldIndex:
 
     def __init__(self, world: World) -> None:
         self.version = world.version
+        self.world = world
         public_threads = [thread for thread in world.threads if not thread.repo.private]
         self.public_threads = public_threads
         self.authored = _group_threads(public_threads, lambda thread: [thread.author])
@@ -70,8 +71,11 @@ class WorldIndex:
         for event in self.events:
             self.events_by_actor.setdefault(event.actor.id, []).append(event)
         self.event_times_by_actor = {
-            actor_id: [event.created_at for event in events] for actor_id, events in self.events_by_actor.items()
+            actor_id: [event.created_at for event in events]
+            for actor_id, events in self.events_by_actor.items()
         }
+        self.people = [account for account in world.accounts if account.type is not AccountType.ORGANIZATION]
+        self.repo_summaries = {repo.id: _summarize_repo(repo) for repo in world.repos}
         self.comment_ids = [comment.id for comment in world.comments]
         self.comments = world.comments
 
@@ -84,11 +88,24 @@ class WorldIndex:
         first = max(start, end - cap)
         return events[first:end][::-1]
 
+    def account(self, login: str) -> Account | None:
+        return self.world.account(login)
+
+    def repo_summary(self, repo: Repository) -> tuple[int, int]:
+        """Open issues and pull requests, and the last activity (stands in for `pushed_at`)."""
+        return self.repo_summaries.get(repo.id) or _summarize_repo(repo)
+
     def comment_by_id(self, comment_id: int) -> Comment | None:
         position = bisect_left(self.comment_ids, comment_id)
         if position < len(self.comment_ids) and self.comment_ids[position] == comment_id:
             return self.comments[position]
         return None
+
+
+def _summarize_repo(repo: Repository) -> tuple[int, int]:
+    open_count = sum(1 for thread in repo.threads if thread.closed_at is None)
+    last_activity = max((thread.updated_at for thread in repo.threads), default=repo.created_at)
+    return open_count, last_activity
 
 
 def _group_threads(
@@ -123,21 +140,34 @@ def build_events(threads: list[Thread]) -> list[Event]:
 
 def _thread_event_drafts(thread: Thread) -> list[_EventDraft]:
     kind = EventType.PULL_REQUEST if thread.is_pull else EventType.ISSUES
-    drafts = [_EventDraft((thread.created_at, 0, thread.id), kind, "opened", thread.author, thread.created_at, thread)]
+    drafts = [
+        _EventDraft(
+            (thread.created_at, 0, thread.id), kind, "opened", thread.author, thread.created_at, thread
+        )
+    ]
     if thread.closed_at is not None:
         closer = thread.closed_by or thread.author
-        drafts.append(_EventDraft((thread.closed_at, 1, thread.id), kind, "closed", closer, thread.closed_at, thread))
+        drafts.append(
+            _EventDraft((thread.closed_at, 1, thread.id), kind, "closed", closer, thread.closed_at, thread)
+        )
     for comment in thread.comments:
         key = (comment.created_at, 2, comment.id)
         drafts.append(
-            _EventDraft(key, EventType.ISSUE_COMMENT, "created", comment.author, comment.created_at, thread, comment)
+            _EventDraft(
+                key, EventType.ISSUE_COMMENT, "created", comment.author, comment.created_at, thread, comment
+            )
         )
     for review in thread.reviews:
         if review.is_submitted and review.submitted_at is not None:
             key = (review.submitted_at, 3, review.id)
             drafts.append(
                 _EventDraft(
-                    key, EventType.PULL_REQUEST_REVIEW, "created", review.author, review.submitted_at, thread,
+                    key,
+                    EventType.PULL_REQUEST_REVIEW,
+                    "created",
+                    review.author,
+                    review.submitted_at,
+                    thread,
                     review=review,
                 )
             )

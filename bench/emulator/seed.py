@@ -38,55 +38,246 @@ MERGES_PER_ADVANCED_ITEM = 0.04
 
 AI_CORE_TOPICS = ("llm", "machine-learning", "deep-learning")
 AI_EXTRA_TOPICS = (
-    "pytorch", "transformers", "nlp", "computer-vision", "generative-ai", "ai",
-    "reinforcement-learning", "diffusion-models", "inference", "mlops", "jax",
+    "pytorch",
+    "transformers",
+    "nlp",
+    "computer-vision",
+    "generative-ai",
+    "ai",
+    "reinforcement-learning",
+    "diffusion-models",
+    "inference",
+    "mlops",
+    "jax",
 )
 NON_AI_TOPICS = ("web", "database", "cli", "devops", "javascript", "kubernetes", "static-site")
 
 LICENSES = (
-    License("apache-2.0", "Apache License 2.0", "Apache-2.0", "https://api.github.com/licenses/apache-2.0",
-            "MDc6TGljZW5zZTI="),
+    License(
+        "apache-2.0",
+        "Apache License 2.0",
+        "Apache-2.0",
+        "https://api.github.com/licenses/apache-2.0",
+        "MDc6TGljZW5zZTI=",
+    ),
     License("mit", "MIT License", "MIT", "https://api.github.com/licenses/mit", "MDc6TGljZW5zZTEz"),
-    License("bsd-3-clause", 'BSD 3-Clause "New" or "Revised" License', "BSD-3-Clause",
-            "https://api.github.com/licenses/bsd-3-clause", "MDc6TGljZW5zZTU="),
+    License(
+        "bsd-3-clause",
+        'BSD 3-Clause "New" or "Revised" License',
+        "BSD-3-Clause",
+        "https://api.github.com/licenses/bsd-3-clause",
+        "MDc6TGljZW5zZTU=",
+    ),
     License("other", "Other", "NOASSERTION", None, "MDc6TGljZW5zZTA="),
-    License("gpl-3.0", "GNU General Public License v3.0", "GPL-3.0", "https://api.github.com/licenses/gpl-3.0",
-            "MDc6TGljZW5zZTk="),
-    License("cc-by-4.0", "Creative Commons Attribution 4.0 International", "CC-BY-4.0",
-            "https://api.github.com/licenses/cc-by-4.0", "MDc6TGljZW5zZTI1"),
+    License(
+        "gpl-3.0",
+        "GNU General Public License v3.0",
+        "GPL-3.0",
+        "https://api.github.com/licenses/gpl-3.0",
+        "MDc6TGljZW5zZTk=",
+    ),
+    License(
+        "cc-by-4.0",
+        "Creative Commons Attribution 4.0 International",
+        "CC-BY-4.0",
+        "https://api.github.com/licenses/cc-by-4.0",
+        "MDc6TGljZW5zZTI1",
+    ),
 )
 
 OTHER_OWNERS = ("open-llm", "deepforge-ai", "tensorlab", "vision-works", "datasmith", "neural-commons")
 REPO_WORDS_A = (
-    "fast", "tiny", "open", "deep", "sparse", "quant", "mega", "micro", "flash", "auto", "neural", "hyper",
-    "lite", "smart", "meta", "multi", "data", "vector", "graph", "prompt",
+    "fast",
+    "tiny",
+    "open",
+    "deep",
+    "sparse",
+    "quant",
+    "mega",
+    "micro",
+    "flash",
+    "auto",
+    "neural",
+    "hyper",
+    "lite",
+    "smart",
+    "meta",
+    "multi",
+    "data",
+    "vector",
+    "graph",
+    "prompt",
 )
 REPO_WORDS_B = (
-    "transformers", "tokenizers", "diffusion", "vision", "serve", "train", "eval", "bench", "agents", "rag",
-    "kernels", "datasets", "hub", "lab", "infer", "align", "embed", "speech", "router", "cache",
+    "transformers",
+    "tokenizers",
+    "diffusion",
+    "vision",
+    "serve",
+    "train",
+    "eval",
+    "bench",
+    "agents",
+    "rag",
+    "kernels",
+    "datasets",
+    "hub",
+    "lab",
+    "infer",
+    "align",
+    "embed",
+    "speech",
+    "router",
+    "cache",
 )
-NON_AI_NAMES = ("website", "infra-tools", "docs-theme", "db-migrator", "ops-scripts", "status-page", "cli-kit")
+NON_AI_NAMES = (
+    "website",
+    "infra-tools",
+    "docs-theme",
+    "db-migrator",
+    "ops-scripts",
+    "status-page",
+    "cli-kit",
+)
 FIRST_NAMES = (
-    "ada", "alan", "grace", "linus", "guido", "barbara", "ken", "dennis", "margaret", "tim", "radia", "frances",
-    "edsger", "donald", "john", "leslie", "niklaus", "shafi", "yoshua", "fei", "andrew", "geoffrey", "yann",
-    "daphne", "judea", "cynthia", "sophie", "hedy", "katherine", "annie", "jean", "mary", "carl", "emmy",
-    "sofia", "ravi", "mei", "kenji", "ines", "omar", "lena", "pavel", "amara", "tariq", "noor", "diego",
+    "ada",
+    "alan",
+    "grace",
+    "linus",
+    "guido",
+    "barbara",
+    "ken",
+    "dennis",
+    "margaret",
+    "tim",
+    "radia",
+    "frances",
+    "edsger",
+    "donald",
+    "john",
+    "leslie",
+    "niklaus",
+    "shafi",
+    "yoshua",
+    "fei",
+    "andrew",
+    "geoffrey",
+    "yann",
+    "daphne",
+    "judea",
+    "cynthia",
+    "sophie",
+    "hedy",
+    "katherine",
+    "annie",
+    "jean",
+    "mary",
+    "carl",
+    "emmy",
+    "sofia",
+    "ravi",
+    "mei",
+    "kenji",
+    "ines",
+    "omar",
+    "lena",
+    "pavel",
+    "amara",
+    "tariq",
+    "noor",
+    "diego",
 )
 LAST_NAMES = (
-    "lovelace", "turing", "hopper", "torvalds", "rossum", "liskov", "thompson", "ritchie", "hamilton", "lee",
-    "perlman", "allen", "dijkstra", "knuth", "mccarthy", "lamport", "wirth", "goldwasser", "bengio", "li", "ng",
-    "hinton", "lecun", "koller", "pearl", "dwork", "wilson", "lamarr", "johnson", "easley", "sammet", "kenneth",
-    "sagan", "noether", "kovalevskaya", "rao", "chen", "sato", "garcia", "haddad", "berg", "novak", "okafor",
+    "lovelace",
+    "turing",
+    "hopper",
+    "torvalds",
+    "rossum",
+    "liskov",
+    "thompson",
+    "ritchie",
+    "hamilton",
+    "lee",
+    "perlman",
+    "allen",
+    "dijkstra",
+    "knuth",
+    "mccarthy",
+    "lamport",
+    "wirth",
+    "goldwasser",
+    "bengio",
+    "li",
+    "ng",
+    "hinton",
+    "lecun",
+    "koller",
+    "pearl",
+    "dwork",
+    "wilson",
+    "lamarr",
+    "johnson",
+    "easley",
+    "sammet",
+    "kenneth",
+    "sagan",
+    "noether",
+    "kovalevskaya",
+    "rao",
+    "chen",
+    "sato",
+    "garcia",
+    "haddad",
+    "berg",
+    "novak",
+    "okafor",
 )
-TITLE_VERBS = ("Fix", "Add", "Support", "Refactor", "Document", "Speed up", "Remove", "Handle", "Update", "Test")
+TITLE_VERBS = (
+    "Fix",
+    "Add",
+    "Support",
+    "Refactor",
+    "Document",
+    "Speed up",
+    "Remove",
+    "Handle",
+    "Update",
+    "Test",
+)
 TITLE_OBJECTS = (
-    "tokenizer padding", "KV cache", "LoRA adapters", "mixed precision", "beam search", "dataset loader",
-    "CUDA kernels", "attention mask", "checkpoint loading", "quantization", "eval harness", "streaming output",
-    "gradient accumulation", "model card", "ONNX export", "batch inference", "rotary embeddings", "docs",
+    "tokenizer padding",
+    "KV cache",
+    "LoRA adapters",
+    "mixed precision",
+    "beam search",
+    "dataset loader",
+    "CUDA kernels",
+    "attention mask",
+    "checkpoint loading",
+    "quantization",
+    "eval harness",
+    "streaming output",
+    "gradient accumulation",
+    "model card",
+    "ONNX export",
+    "batch inference",
+    "rotary embeddings",
+    "docs",
 )
 TITLE_CONTEXTS = (
-    "for long contexts", "on Apple silicon", "in the CLI", "when resuming", "for multi-GPU", "in CI",
-    "with bf16", "on Windows", "for small models", "in the server", "", "", "",
+    "for long contexts",
+    "on Apple silicon",
+    "in the CLI",
+    "when resuming",
+    "for multi-GPU",
+    "in CI",
+    "with bf16",
+    "on Windows",
+    "for small models",
+    "in the server",
+    "",
+    "",
+    "",
 )
 BOT_TITLES = ("Bump torch from 2.4 to 2.5", "Update pre-commit hooks", "Release notes", "Sync translations")
 
@@ -140,7 +331,10 @@ def generate_world(config: WorldConfig) -> World:
     world.add_account(org)
     owners = [world.add_account(_owner_org(index, name, start)) for index, name in enumerate(OTHER_OWNERS)]
     members, bots = _add_people(world, rng, config, start)
-    outsiders = [world.add_account(_person(rng, world, 40_000_000, index, start)) for index in range(config.outsider_count)]
+    outsiders = [
+        world.add_account(_person(rng, world, 40_000_000, index, start))
+        for index in range(config.outsider_count)
+    ]
     _add_repos(world, rng, config.repos, [org, *owners], members, outsiders, start)
     authors = _author_pool(rng, members, bots, outsiders)
     generator = _ActivityGenerator(rng, world, authors, _repo_pool(rng, world.repos))
@@ -171,14 +365,21 @@ def advance_world(world: World, *, days: float, new_contributions: int, seed: in
     world.commit(threads, [], [])
     recent = world.threads[-max(1, len(world.threads) // 5) :]
     targets = recent + world.threads
-    comments = generator.comments_in_window(targets, _share(new_contributions, COMMENT_SHARE), old_now, new_now)
+    comments = generator.comments_in_window(
+        targets, _share(new_contributions, COMMENT_SHARE), old_now, new_now
+    )
     open_pulls = [thread for thread in targets if thread.is_pull and thread.is_open_at(old_now)]
     review_count = max(0, new_contributions - len(threads) - len(comments))
     reviews = generator.reviews_in_window(open_pulls, review_count, old_now, new_now)
     world.commit([], comments, reviews)
     for thread in merged:
         refresh_updated_at(thread)
-    return {"threads": len(threads), "comments": len(comments), "reviews": len(reviews), "merged": len(merged)}
+    return {
+        "threads": len(threads),
+        "comments": len(comments),
+        "reviews": len(reviews),
+        "merged": len(merged),
+    }
 
 
 def _share(total: int, share: float) -> int:
@@ -215,8 +416,13 @@ def _person(rng: random.Random, world: World, id_base: int, index: int, start: i
     while world.account(login) is not None:
         login = f"{login}{rng.randrange(10)}"
     created = start - rng.randrange(30, 3000) * DAY
-    return Account(id_base + index * 1_319 + rng.randrange(1_000), login, AccountType.USER,
-                   f"{first.title()} {last.title()}", created)
+    return Account(
+        id_base + index * 1_319 + rng.randrange(1_000),
+        login,
+        AccountType.USER,
+        f"{first.title()} {last.title()}",
+        created,
+    )
 
 
 def _repo_roles(count: int) -> list[str]:
@@ -225,12 +431,19 @@ def _repo_roles(count: int) -> list[str]:
     private = 1 if count >= 8 else 0
     archived = 1 if count >= 5 else 0
     ai = count - forks - non_ai - private - archived
-    return ["fork"] * forks + ["non_ai"] * non_ai + ["private"] * private + ["archived"] * archived + ["ai"] * ai
+    return (
+        ["fork"] * forks + ["non_ai"] * non_ai + ["private"] * private + ["archived"] * archived + ["ai"] * ai
+    )
 
 
 def _add_repos(
-    world: World, rng: random.Random, count: int, owners: list[Account], members: list[Account],
-    outsiders: list[Account], start: int,
+    world: World,
+    rng: random.Random,
+    count: int,
+    owners: list[Account],
+    members: list[Account],
+    outsiders: list[Account],
+    start: int,
 ) -> None:
     roles = _repo_roles(count)
     rng.shuffle(roles)
@@ -255,13 +468,19 @@ def _add_repos(
             private=role == "private",
             stargazers_count=int(rng.paretovariate(1.2) * 40),
             forks_count=int(rng.paretovariate(1.3) * 8),
-            language="TypeScript" if role == "non_ai" else rng.choice(("Python", "Python", "C++", "Rust", "Jupyter Notebook")),
+            language="TypeScript"
+            if role == "non_ai"
+            else rng.choice(("Python", "Python", "C++", "Rust", "Jupyter Notebook")),
         )
         world.add_repo(repo)
 
 
 def _repo_owner(
-    rng: random.Random, role: str, owners: list[Account], members: list[Account], outsiders: list[Account],
+    rng: random.Random,
+    role: str,
+    owners: list[Account],
+    members: list[Account],
+    outsiders: list[Account],
     index: int,
 ) -> Account:
     if role == "fork":
@@ -273,13 +492,15 @@ def _repo_owner(
     return rng.choice(owners[1:])
 
 
-def _repo_name(
-    rng: random.Random, world: World, owner: Account, role: str, parent: Repository | None
-) -> str:
+def _repo_name(rng: random.Random, world: World, owner: Account, role: str, parent: Repository | None) -> str:
     if parent is not None and world.repo(owner.login, parent.name) is None:
         return parent.name
     while True:
-        name = rng.choice(NON_AI_NAMES) if role == "non_ai" else f"{rng.choice(REPO_WORDS_A)}-{rng.choice(REPO_WORDS_B)}"
+        name = (
+            rng.choice(NON_AI_NAMES)
+            if role == "non_ai"
+            else f"{rng.choice(REPO_WORDS_A)}-{rng.choice(REPO_WORDS_B)}"
+        )
         if world.repo(owner.login, name) is None:
             return name
         name = f"{name}-{rng.randrange(2, 99)}"
@@ -342,7 +563,11 @@ def _activity_weighted_repos(world: World) -> _WeightedPool[Repository]:
 
 class _ActivityGenerator:
     def __init__(
-        self, rng: random.Random, world: World, authors: _WeightedPool[Account], repos: _WeightedPool[Repository]
+        self,
+        rng: random.Random,
+        world: World,
+        authors: _WeightedPool[Account],
+        repos: _WeightedPool[Repository],
     ) -> None:
         self.rng = rng
         self.world = world
@@ -413,7 +638,9 @@ class _ActivityGenerator:
         """Comments soon after each thread opened, all before `end`."""
         rng = self.rng
         comments = []
-        for thread, author in zip(self._targets(threads, count), self.authors.pick_many(rng, count), strict=True):
+        for thread, author in zip(
+            self._targets(threads, count), self.authors.pick_many(rng, count), strict=True
+        ):
             created = self._moment_after(thread.created_at, end, 2 * DAY)
             comments.append(self._comment(thread, author, created, end))
         return comments
@@ -421,8 +648,12 @@ class _ActivityGenerator:
     def comments_in_window(self, threads: list[Thread], count: int, start: int, end: int) -> list[Comment]:
         rng = self.rng
         comments = []
-        for thread, author in zip(self._targets(threads, count), self.authors.pick_many(rng, count), strict=True):
-            created = max(start, thread.created_at) + int(rng.random() * (end - max(start, thread.created_at)))
+        for thread, author in zip(
+            self._targets(threads, count), self.authors.pick_many(rng, count), strict=True
+        ):
+            created = max(start, thread.created_at) + int(
+                rng.random() * (end - max(start, thread.created_at))
+            )
             comments.append(self._comment(thread, author, min(created, end - 1), end))
         return comments
 
@@ -450,7 +681,9 @@ class _ActivityGenerator:
     def reviews_on(self, pulls: list[Thread], count: int, end: int) -> list[Review]:
         rng = self.rng
         reviews = []
-        for pull, reviewer in zip(self._targets(pulls, count), self.authors.pick_many(rng, count), strict=True):
+        for pull, reviewer in zip(
+            self._targets(pulls, count), self.authors.pick_many(rng, count), strict=True
+        ):
             limit = pull.closed_at if pull.closed_at is not None else end
             moment = self._moment_after(pull.created_at, max(limit, pull.created_at + 2), 1.5 * DAY)
             reviews.append(self._review(pull, reviewer, moment))
@@ -459,7 +692,9 @@ class _ActivityGenerator:
     def reviews_in_window(self, pulls: list[Thread], count: int, start: int, end: int) -> list[Review]:
         rng = self.rng
         reviews = []
-        for pull, reviewer in zip(self._targets(pulls, count), self.authors.pick_many(rng, count), strict=True):
+        for pull, reviewer in zip(
+            self._targets(pulls, count), self.authors.pick_many(rng, count), strict=True
+        ):
             begin = max(start, pull.created_at)
             limit = pull.closed_at if pull.closed_at is not None and pull.closed_at > begin else end
             moment = begin + int(rng.random() * max(1, limit - begin - 1))
@@ -473,11 +708,15 @@ class _ActivityGenerator:
             reviewer = pull.author
         roll = rng.random()
         state = (
-            ReviewState.APPROVED if roll < 0.38 else
-            ReviewState.CHANGES_REQUESTED if roll < 0.53 else
-            ReviewState.COMMENTED if roll < 0.87 else
-            ReviewState.DISMISSED if roll < 0.93 else
-            ReviewState.PENDING
+            ReviewState.APPROVED
+            if roll < 0.38
+            else ReviewState.CHANGES_REQUESTED
+            if roll < 0.53
+            else ReviewState.COMMENTED
+            if roll < 0.87
+            else ReviewState.DISMISSED
+            if roll < 0.93
+            else ReviewState.PENDING
         )
         if reviewer is pull.author and state in (ReviewState.APPROVED, ReviewState.CHANGES_REQUESTED):
             state = ReviewState.COMMENTED
