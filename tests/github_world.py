@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -24,10 +24,11 @@ import responses
 API = "https://api.github.com"
 JSON = dict[str, Any]
 _ids = itertools.count(1000)
+PAGINATION_LIMITED = "In order to keep the API fast for everyone, pagination is limited for this resource."
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse(value: str) -> datetime:
@@ -150,8 +151,15 @@ class Issue:
             "title": self.title,
             "user": user(self.author, user_type=self.author_type),
             "labels": [
-                {"id": 1, "node_id": "MDU6TGFiZWwx", "url": f"{API}/repos/{self.repo}/labels/{name}",
-                 "name": name, "color": "f29513", "default": False, "description": None}
+                {
+                    "id": 1,
+                    "node_id": "MDU6TGFiZWwx",
+                    "url": f"{API}/repos/{self.repo}/labels/{name}",
+                    "name": name,
+                    "color": "f29513",
+                    "default": False,
+                    "description": None,
+                }
                 for name in self.labels
             ],
             "state": self.state,
@@ -227,7 +235,9 @@ class Review:
             "pull_request_url": f"{API}/repos/{self.repo}/pulls/{self.number}",
             "author_association": "CONTRIBUTOR",
             "_links": {
-                "html": {"href": f"https://github.com/{self.repo}/pull/{self.number}#pullrequestreview-{self.id}"},
+                "html": {
+                    "href": f"https://github.com/{self.repo}/pull/{self.number}#pullrequestreview-{self.id}"
+                },
                 "pull_request": {"href": f"{API}/repos/{self.repo}/pulls/{self.number}"},
             },
             "commit_id": "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091",
@@ -244,8 +254,16 @@ def trimmed_pull_request(repo: JSON, number: int) -> JSON:
         "url": f"{API}/repos/{full_name}/pulls/{number}",
         "id": next(_ids),
         "number": number,
-        "head": {"ref": "feature", "sha": "a" * 40, "repo": {"id": repo["id"], "url": repo["url"], "name": repo["name"]}},
-        "base": {"ref": "main", "sha": "b" * 40, "repo": {"id": repo["id"], "url": repo["url"], "name": repo["name"]}},
+        "head": {
+            "ref": "feature",
+            "sha": "a" * 40,
+            "repo": {"id": repo["id"], "url": repo["url"], "name": repo["name"]},
+        },
+        "base": {
+            "ref": "main",
+            "sha": "b" * 40,
+            "repo": {"id": repo["id"], "url": repo["url"], "name": repo["name"]},
+        },
     }
 
 
@@ -308,7 +326,9 @@ class GitHubWorld:
         updated = options.pop("updated_at", None) or max(
             created_at, options.get("closed_at") or created_at, options.get("merged_at") or created_at
         )
-        issue = Issue(repo, number, author, options.pop("title", f"Change {number}"), created_at, updated, **options)
+        issue = Issue(
+            repo, number, author, options.pop("title", f"Change {number}"), created_at, updated, **options
+        )
         self.issues.append(issue)
         return issue
 
@@ -318,7 +338,9 @@ class GitHubWorld:
         issue.updated_at = max(issue.updated_at, created_at)
         return comment
 
-    def add_review(self, issue: Issue, author: str, submitted_at: datetime | None, state: str = "APPROVED") -> Review:
+    def add_review(
+        self, issue: Issue, author: str, submitted_at: datetime | None, state: str = "APPROVED"
+    ) -> Review:
         review = Review(issue.repo, issue.number, author, submitted_at, state)
         self.reviews.append(review)
         if submitted_at is not None:
@@ -332,7 +354,9 @@ class GitHubWorld:
 
     def install(self, mock: responses.RequestsMock) -> None:
         parts = urlparse(self.api)
-        pattern = re.escape(f"{parts.scheme}://{parts.hostname}") + r"(:\d+)?" + re.escape(parts.path) + r"/.*"
+        pattern = (
+            re.escape(f"{parts.scheme}://{parts.hostname}") + r"(:\d+)?" + re.escape(parts.path) + r"/.*"
+        )
         mock.add_callback(responses.GET, re.compile(pattern), callback=self._handle)
 
     def count(self, predicate: Callable[[str], bool] | None = None, *, status: int | None = None) -> int:
@@ -351,9 +375,10 @@ class GitHubWorld:
         if canned is not None:
             self.requests.append((path, canned[0]))
             return canned
-        if "token" not in str(request.headers.get("Authorization", "")).lower() and "bearer" not in str(
-            request.headers.get("Authorization", "")
-        ).lower():
+        if (
+            "token" not in str(request.headers.get("Authorization", "")).lower()
+            and "bearer" not in str(request.headers.get("Authorization", "")).lower()
+        ):
             return self._reply(path, 401, {"message": "Requires authentication"}, resource, request)
         status, body, extra = self._route(path, query)
         return self._reply(path, status, body, resource, request, extra)
@@ -410,11 +435,17 @@ class GitHubWorld:
                 return handler(query=query, path=path, **match.groupdict())
         return 404, _not_found(), {}
 
-    def _page(self, items: list[Any], query: dict[str, str], path: str, *, cap: int | None = None) -> tuple[int, Any, dict[str, str]]:
+    def _page(
+        self, items: list[Any], query: dict[str, str], path: str, *, cap: int | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
         per_page = min(int(query.get("per_page", 30)), 100)
         page = int(query.get("page", 1))
         if cap is not None and (page - 1) * per_page >= cap:
-            return 422, {"message": "In order to keep the API fast for everyone, pagination is limited for this resource."}, {}
+            return (
+                422,
+                {"message": PAGINATION_LIMITED},
+                {},
+            )
         chunk = items[(page - 1) * per_page : page * per_page]
         links = []
         last = max(1, -(-len(items) // per_page))
@@ -431,7 +462,9 @@ class GitHubWorld:
             return 404, _not_found(), {}
         return self._page(self.members, query, path)
 
-    def _user_events(self, *, login: str, query: dict[str, str], path: str) -> tuple[int, Any, dict[str, str]]:
+    def _user_events(
+        self, *, login: str, query: dict[str, str], path: str
+    ) -> tuple[int, Any, dict[str, str]]:
         if login.lower() in self.unknown_users:
             return 404, _not_found(), {}
         horizon = self.now - timedelta(days=30)
@@ -439,7 +472,9 @@ class GitHubWorld:
         status, body, extra = self._page(feed, query, path, cap=300)
         return status, body, {**extra, "x-poll-interval": "60"}
 
-    def _repo(self, *, owner: str, name: str, query: dict[str, str], path: str) -> tuple[int, Any, dict[str, str]]:
+    def _repo(
+        self, *, owner: str, name: str, query: dict[str, str], path: str
+    ) -> tuple[int, Any, dict[str, str]]:
         repo = self.repos.get(f"{owner}/{name}".lower())
         if repo is None or repo["private"]:
             return 404, _not_found(), {}
@@ -449,11 +484,15 @@ class GitHubWorld:
         full = f"{owner}/{name}".lower()
         return next((i for i in self.issues if i.repo.lower() == full and i.number == int(number)), None)
 
-    def _issue(self, *, owner: str, name: str, number: str, query: dict[str, str], path: str) -> tuple[int, Any, dict[str, str]]:
+    def _issue(
+        self, *, owner: str, name: str, number: str, query: dict[str, str], path: str
+    ) -> tuple[int, Any, dict[str, str]]:
         issue = self._find_issue(owner, name, number)
         return (200, issue.to_json(), {}) if issue else (404, _not_found(), {})
 
-    def _comments(self, *, owner: str, name: str, number: str, query: dict[str, str], path: str) -> tuple[int, Any, dict[str, str]]:
+    def _comments(
+        self, *, owner: str, name: str, number: str, query: dict[str, str], path: str
+    ) -> tuple[int, Any, dict[str, str]]:
         if self._find_issue(owner, name, number) is None:
             return 404, _not_found(), {}
         since = parse(query["since"]) if "since" in query else None
@@ -466,7 +505,9 @@ class GitHubWorld:
         ]
         return self._page(found, query, path)
 
-    def _reviews(self, *, owner: str, name: str, number: str, query: dict[str, str], path: str) -> tuple[int, Any, dict[str, str]]:
+    def _reviews(
+        self, *, owner: str, name: str, number: str, query: dict[str, str], path: str
+    ) -> tuple[int, Any, dict[str, str]]:
         if self._find_issue(owner, name, number) is None:
             return 404, _not_found(), {}
         found = [
@@ -484,8 +525,14 @@ class GitHubWorld:
         per_page = min(int(query.get("per_page", 30)), 100)
         page = int(query.get("page", 1))
         if page * per_page > 1000 and (page - 1) * per_page >= 1000:
-            return 422, {"message": "Only the first 1000 search results are available",
-                         "documentation_url": "https://docs.github.com/v3/search/"}, {}
+            return (
+                422,
+                {
+                    "message": "Only the first 1000 search results are available",
+                    "documentation_url": "https://docs.github.com/v3/search/",
+                },
+                {},
+            )
         status, items, extra = self._page([dict(i.to_json(), score=1.0) for i in matches[:1000]], query, path)
         return status, {"total_count": len(matches), "incomplete_results": False, "items": items}, extra
 
@@ -494,11 +541,18 @@ class GitHubWorld:
         if key == "author":
             return issue.author.lower() == value.lower()
         if key == "commenter":
-            return any(c.author.lower() == value.lower() and c.repo == issue.repo and c.number == issue.number
-                       for c in self.comments)
+            return any(
+                c.author.lower() == value.lower() and c.repo == issue.repo and c.number == issue.number
+                for c in self.comments
+            )
         if key == "reviewed-by":
-            return any(r.author.lower() == value.lower() and r.repo == issue.repo and r.number == issue.number
-                       and r.submitted_at is not None for r in self.reviews)
+            return any(
+                r.author.lower() == value.lower()
+                and r.repo == issue.repo
+                and r.number == issue.number
+                and r.submitted_at is not None
+                for r in self.reviews
+            )
         if key == "is":
             return issue.is_pull_request == (value == "pr")
         if key == "updated":

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 PeriodKind = Literal["week", "month"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("week", "month")
+EN_DASH = "\u2013"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        """'3–9 March 2025', '28 April – 4 May 2025' or 'March 2025'."""
+        """'3\u20139 March 2025', '28 April \u2013 4 May 2025' or 'March 2025'."""
         if self.kind == "month":
             return f"{_month_name(self.first_day)} {self.first_day.year}"
         return day_range_label(self.first_day, self.last_day)
@@ -90,10 +91,10 @@ def trailing_periods(period: Period, count: int) -> list[Period]:
 def day_range_label(first: date, last: date) -> str:
     """A compact label for an inclusive range of days."""
     if first.year != last.year:
-        return f"{_day_month(first)} {first.year} – {_day_month(last)} {last.year}"
+        return f"{_day_month(first)} {first.year} {EN_DASH} {_day_month(last)} {last.year}"
     if first.month != last.month:
-        return f"{_day_month(first)} – {_day_month(last)} {last.year}"
-    return f"{first.day}–{last.day} {_month_name(last)} {last.year}"
+        return f"{_day_month(first)} {EN_DASH} {_day_month(last)} {last.year}"
+    return f"{first.day}{EN_DASH}{last.day} {_month_name(last)} {last.year}"
 
 
 def _boundary_on_or_before(kind: PeriodKind, day: date) -> date:

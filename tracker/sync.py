@@ -110,7 +110,7 @@ class Syncer:
         self._history_start = datetime.min.replace(tzinfo=UTC)
 
     def run(self, *, since: date | None = None) -> SyncSummary:
-        now = self._clock()
+        now = self._clock().replace(microsecond=0)
         with Session(self._engine) as session:
             run = store.start_sync_run(session, now=now)
             try:
@@ -147,7 +147,7 @@ class Syncer:
     def _settle_history_start(self, session: Session, since: date | None, now: datetime) -> datetime:
         stored = store.get_history_start(session)
         if since is not None:
-            wanted = datetime.combine(since, time.min, tzinfo=UTC)
+            wanted = _start_of(since)
         elif stored is None:
             wanted = datetime.combine(
                 (now - timedelta(days=self._settings.backfill_days)).date(), time.min, tzinfo=UTC
@@ -216,13 +216,12 @@ class Syncer:
     def _sync_login(self, session: Session, login: str, since: date | None, now: datetime) -> None:
         cursor = store.get_cursor(session, login)
         start = self._history_start
-        if cursor.complete_until is None:
-            self._search_login(session, login, start, now)
-            self._advance_cursor(session, cursor, start, now)
+        rescan_from = _start_of(since) if since is not None else None
+        if cursor.complete_until is None or rescan_from is not None:
+            begin = rescan_from or start
+            self._search_login(session, login, begin, now)
+            self._advance_cursor(session, cursor, begin, now)
         else:
-            if cursor.complete_from is not None and start < cursor.complete_from:
-                self._search_login(session, login, start, cursor.complete_from + EVENT_OVERLAP)
-                self._advance_cursor(session, cursor, start, cursor.complete_until)
             if now - cursor.complete_until > EVENTS_TRUSTED_FOR:
                 # Events older than the feed's retention may have come and gone unseen.
                 self._search_login(session, login, cursor.complete_until - EVENT_OVERLAP, now)
@@ -450,6 +449,10 @@ class Syncer:
 
 
 _EVENT_TYPES = frozenset({"IssuesEvent", "IssueCommentEvent", "PullRequestEvent", "PullRequestReviewEvent"})
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _refreshed(record: RepoRecord, now: datetime) -> RepoRecord:

@@ -85,6 +85,7 @@ LICENSES = (
     ),
 )
 
+OTHER_LICENSE = LICENSES[3]
 OTHER_OWNERS = ("open-llm", "deepforge-ai", "tensorlab", "vision-works", "datasmith", "neural-commons")
 REPO_WORDS_A = (
     "fast",
@@ -473,6 +474,18 @@ def _add_repos(
             else rng.choice(("Python", "Python", "C++", "Rust", "Jupyter Notebook")),
         )
         world.add_repo(repo)
+    _ensure_license_variety(world.repos)
+
+
+def _ensure_license_variety(repos: list[Repository]) -> None:
+    """At least one public repo without a license and one whose license GitHub cannot identify."""
+    public = [repo for repo in repos if not repo.fork and not repo.private]
+    if len(public) < 3:
+        return
+    if all(repo.license is not None for repo in public):
+        public[1].license = None
+    if all(repo.license is None or repo.license.spdx_id != "NOASSERTION" for repo in public):
+        public[2].license = OTHER_LICENSE
 
 
 def _repo_owner(
@@ -638,9 +651,7 @@ class _ActivityGenerator:
         """Comments soon after each thread opened, all before `end`."""
         rng = self.rng
         comments = []
-        for thread, author in zip(
-            self._targets(threads, count), self.authors.pick_many(rng, count), strict=True
-        ):
+        for thread, author in self._pairs(threads, count):
             created = self._moment_after(thread.created_at, end, 2 * DAY)
             comments.append(self._comment(thread, author, created, end))
         return comments
@@ -648,19 +659,19 @@ class _ActivityGenerator:
     def comments_in_window(self, threads: list[Thread], count: int, start: int, end: int) -> list[Comment]:
         rng = self.rng
         comments = []
-        for thread, author in zip(
-            self._targets(threads, count), self.authors.pick_many(rng, count), strict=True
-        ):
+        for thread, author in self._pairs(threads, count):
             created = max(start, thread.created_at) + int(
                 rng.random() * (end - max(start, thread.created_at))
             )
             comments.append(self._comment(thread, author, min(created, end - 1), end))
         return comments
 
-    def _targets(self, threads: list[Thread], count: int) -> list[Thread]:
+    def _pairs(self, threads: list[Thread], count: int) -> list[tuple[Thread, Account]]:
+        """`count` random (thread, author) pairs; none when there is nothing to act on."""
         if not threads:
             return []
-        return [self.rng.choice(threads) for _ in range(count)]
+        targets = [self.rng.choice(threads) for _ in range(count)]
+        return list(zip(targets, self.authors.pick_many(self.rng, count), strict=True))
 
     def _comment(self, thread: Thread, author: Account, created: int, end: int) -> Comment:
         rng = self.rng
@@ -681,9 +692,7 @@ class _ActivityGenerator:
     def reviews_on(self, pulls: list[Thread], count: int, end: int) -> list[Review]:
         rng = self.rng
         reviews = []
-        for pull, reviewer in zip(
-            self._targets(pulls, count), self.authors.pick_many(rng, count), strict=True
-        ):
+        for pull, reviewer in self._pairs(pulls, count):
             limit = pull.closed_at if pull.closed_at is not None else end
             moment = self._moment_after(pull.created_at, max(limit, pull.created_at + 2), 1.5 * DAY)
             reviews.append(self._review(pull, reviewer, moment))
@@ -692,9 +701,7 @@ class _ActivityGenerator:
     def reviews_in_window(self, pulls: list[Thread], count: int, start: int, end: int) -> list[Review]:
         rng = self.rng
         reviews = []
-        for pull, reviewer in zip(
-            self._targets(pulls, count), self.authors.pick_many(rng, count), strict=True
-        ):
+        for pull, reviewer in self._pairs(pulls, count):
             begin = max(start, pull.created_at)
             limit = pull.closed_at if pull.closed_at is not None and pull.closed_at > begin else end
             moment = begin + int(rng.random() * max(1, limit - begin - 1))

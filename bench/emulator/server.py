@@ -344,9 +344,11 @@ def _link_header(request: Request, page: int, last_page: int | None) -> str | No
 
 class GitHubRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "github.com"
-    sys_version = ""
+    disable_nagle_algorithm = True
     server: EmulatorHTTPServer
+
+    def version_string(self) -> str:
+        return "github.com"
 
     def do_GET(self) -> None:
         self._respond()

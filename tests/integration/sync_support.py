@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -15,9 +15,9 @@ from tests.github_world import API, GitHubWorld, trimmed_pull_request
 from tracker.config import Settings, load_settings
 from tracker.counting import QueryFilter, counted_contributions
 from tracker.github.client import GitHubClient, transient_retry
-from tracker.sync import SyncSummary, Syncer
+from tracker.sync import Syncer, SyncSummary
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 CONFIG = """
 [github]
@@ -128,7 +128,7 @@ def counted_keys(settings: Settings, engine: Engine) -> set[tuple[str, str, str,
 
 
 def day(month: int, date: int, hour: int = 12) -> datetime:
-    return datetime(2026, month, date, hour, tzinfo=timezone.utc)
+    return datetime(2026, month, date, hour, tzinfo=UTC)
 
 
 @dataclass
@@ -139,7 +139,7 @@ class Scenario:
     expected: set[tuple[str, str, str, int, str]]
 
 
-def build_scenario() -> Scenario:  # noqa: PLR0915 - one readable story
+def build_scenario() -> Scenario:
     world = GitHubWorld(now=NOW)
     for login in ("fay", "gus", "hal", "jon"):
         world.add_member(login)
@@ -153,15 +153,37 @@ def build_scenario() -> Scenario:  # noqa: PLR0915 - one readable story
     world.add_repo("secret/ai", topics=["llm"], private=True)
 
     hf, pt = "huggingface/transformers", "pytorch/pytorch"
-    fay_pr = world.add_issue(hf, "fay", day(10, 1), is_pull_request=True, state="closed",
-                             closed_at=day(10, 5), merged_at=day(10, 5), title="Faster tokenizer")
+    fay_pr = world.add_issue(
+        hf,
+        "fay",
+        day(10, 1),
+        is_pull_request=True,
+        state="closed",
+        closed_at=day(10, 5),
+        merged_at=day(10, 5),
+        title="Faster tokenizer",
+    )
     fay_alt_issue = world.add_issue("topic/ai-lib", "fay-alt", day(10, 10), title="Crash on load")
-    gus_label_pr = world.add_issue(pt, "gus", day(10, 8), is_pull_request=True, state="closed",
-                                   closed_at=day(10, 12), labels=["Merged", "open source"])
+    gus_label_pr = world.add_issue(
+        pt,
+        "gus",
+        day(10, 8),
+        is_pull_request=True,
+        state="closed",
+        closed_at=day(10, 12),
+        labels=["Merged", "open source"],
+    )
     world.add_issue(pt, "gus", day(10, 9), is_pull_request=True, state="closed", closed_at=day(10, 11))
     gus_open_pr = world.add_issue(hf, "gus", day(11, 1), is_pull_request=True)
-    ivy_pr = world.add_issue(hf, "ivy", day(10, 20), is_pull_request=True, state="closed",
-                             closed_at=day(11, 2), merged_at=day(11, 2))
+    ivy_pr = world.add_issue(
+        hf,
+        "ivy",
+        day(10, 20),
+        is_pull_request=True,
+        state="closed",
+        closed_at=day(11, 2),
+        merged_at=day(11, 2),
+    )
     stranger_pr = world.add_issue(hf, "stranger", day(10, 3), is_pull_request=True)
     world.add_review(stranger_pr, "fay", day(10, 6))
     world.add_review(stranger_pr, "gus", None, state="PENDING")
@@ -179,9 +201,16 @@ def build_scenario() -> Scenario:  # noqa: PLR0915 - one readable story
     world.add_issue("random/website", "fay", day(10, 2), title="Fix CSS")
     world.add_issue("secret/ai", "gus", day(10, 2))
     world.add_issue(hf, "hal", day(10, 2), title="Excluded person's issue")
-    old_pr = world.add_issue(hf, "fay", datetime(2026, 7, 1, tzinfo=timezone.utc), is_pull_request=True,
-                             state="closed", closed_at=day(9, 5), merged_at=day(9, 5))
-    world.add_comment(old_pr, "gus", datetime(2026, 7, 2, tzinfo=timezone.utc))
+    old_pr = world.add_issue(
+        hf,
+        "fay",
+        datetime(2026, 7, 1, tzinfo=UTC),
+        is_pull_request=True,
+        state="closed",
+        closed_at=day(9, 5),
+        merged_at=day(9, 5),
+    )
+    world.add_comment(old_pr, "gus", datetime(2026, 7, 2, tzinfo=UTC))
 
     def key(kind: str, person: str, repo: str, number: int, at: datetime) -> tuple[str, str, str, int, str]:
         return (kind, person, repo, number, at.isoformat())
@@ -204,14 +233,20 @@ def build_scenario() -> Scenario:  # noqa: PLR0915 - one readable story
     return Scenario(world, expected)
 
 
-def add_event(world: GitHubWorld, login: str, kind: str, repo: str, payload: dict[str, object], at: datetime) -> None:
+def add_event(
+    world: GitHubWorld, login: str, kind: str, repo: str, payload: dict[str, object], at: datetime
+) -> None:
     from tests.github_world import event
 
     world.add_event(login, event(kind, login, world.repos[repo.lower()], payload, at))
 
 
 def pull_request_event_payload(world: GitHubWorld, repo: str, number: int, action: str) -> dict[str, object]:
-    return {"action": action, "number": number, "pull_request": trimmed_pull_request(world.repos[repo.lower()], number)}
+    return {
+        "action": action,
+        "number": number,
+        "pull_request": trimmed_pull_request(world.repos[repo.lower()], number),
+    }
 
 
 Hook = Callable[[int, str], tuple[int, dict[str, str], str] | None]

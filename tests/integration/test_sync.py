@@ -113,16 +113,39 @@ def test_incremental_sync_takes_new_activity_from_events(
     later = NOW + timedelta(minutes=30)
     stranger_issue = world.add_issue(hf, "stranger", later, title="Question")
     comment = world.add_comment(stranger_issue, "fay", later)
-    add_event(world, "fay", "IssueCommentEvent", hf,
-              {"action": "created", "issue": stranger_issue.to_json(), "comment": comment.to_json()}, later)
+    add_event(
+        world,
+        "fay",
+        "IssueCommentEvent",
+        hf,
+        {"action": "created", "issue": stranger_issue.to_json(), "comment": comment.to_json()},
+        later,
+    )
     gus_pr = world.add_issue(hf, "gus", later, is_pull_request=True, title="New kernel")
-    add_event(world, "gus", "PullRequestEvent", hf, pull_request_event_payload(world, hf, gus_pr.number, "opened"), later)
+    add_event(
+        world,
+        "gus",
+        "PullRequestEvent",
+        hf,
+        pull_request_event_payload(world, hf, gus_pr.number, "opened"),
+        later,
+    )
     stranger_pr = world.add_issue(hf, "stranger", later, is_pull_request=True)
     review = world.add_review(stranger_pr, "fay", later + timedelta(minutes=1))
-    add_event(world, "fay", "PullRequestReviewEvent", hf,
-              {"action": "created", "review": review.to_json() | {"state": "approved"},
-               "pull_request": pull_request_event_payload(world, hf, stranger_pr.number, "opened")["pull_request"]},
-              later + timedelta(minutes=1))
+    add_event(
+        world,
+        "fay",
+        "PullRequestReviewEvent",
+        hf,
+        {
+            "action": "created",
+            "review": review.to_json() | {"state": "approved"},
+            "pull_request": pull_request_event_payload(world, hf, stranger_pr.number, "opened")[
+                "pull_request"
+            ],
+        },
+        later + timedelta(minutes=1),
+    )
     clock.now += timedelta(hours=1)
 
     summary, _ = run_sync(settings, engine, clock)
@@ -143,12 +166,19 @@ def test_pull_request_merged_by_someone_else_is_found_by_the_open_pr_recheck(
     run_sync(settings, engine, clock)
     open_pr = next(i for i in scenario.world.issues if i.author == "gus" and i.state == "open")
     merged_at = NOW + timedelta(minutes=20)
-    open_pr.state, open_pr.closed_at, open_pr.merged_at, open_pr.updated_at = "closed", merged_at, merged_at, merged_at
+    open_pr.state, open_pr.closed_at, open_pr.merged_at, open_pr.updated_at = (
+        "closed",
+        merged_at,
+        merged_at,
+        merged_at,
+    )
     clock.now += timedelta(hours=1)
 
     summary, client = run_sync(settings, engine, clock)
 
-    assert ("pr_merged", "gus", open_pr.repo, open_pr.number, merged_at.isoformat()) in counted_keys(settings, engine)
+    assert ("pr_merged", "gus", open_pr.repo, open_pr.number, merged_at.isoformat()) in counted_keys(
+        settings, engine
+    )
     assert summary.new == 1
     assert client.stats.rate_limited == 1
     with Session(engine) as session:
@@ -167,9 +197,13 @@ def test_events_that_do_not_reach_back_fall_back_to_search(
 
     summary, client = run_sync(settings, engine, clock)
 
-    assert ("issue_opened", "fay", "topic/ai-lib", gap_issue.number, gap_issue.created_at.isoformat()) in counted_keys(
-        settings, engine
-    )
+    assert (
+        "issue_opened",
+        "fay",
+        "topic/ai-lib",
+        gap_issue.number,
+        gap_issue.created_at.isoformat(),
+    ) in counted_keys(settings, engine)
     assert client.stats.by_endpoint["GET /search/issues"] > 0
     assert summary.new == 1
 
@@ -188,7 +222,9 @@ def test_a_busy_person_with_more_than_search_can_return_at_once_is_complete(
     run_sync(settings, engine, Clock())
 
     counted = counted_keys(settings, engine)
-    assert all(("issue_opened", "gus", "topic/ai-lib", i.number, i.created_at.isoformat()) in counted for i in busy)
+    assert all(
+        ("issue_opened", "gus", "topic/ai-lib", i.number, i.created_at.isoformat()) in counted for i in busy
+    )
 
 
 def test_a_sync_killed_at_any_request_resumes_without_loss_or_duplicates(
@@ -199,8 +235,17 @@ def test_a_sync_killed_at_any_request_resumes_without_loss_or_duplicates(
     settings = write_config(tmp_path, database_url)
     for crash_at in range(total):
         with Session(engine) as session:
-            for table in ("contribution", "login_cursor", "fetch_task", "open_pull_request", "http_cache",
-                          "repo", "org_member", "state", "sync_run"):
+            for table in (
+                "contribution",
+                "login_cursor",
+                "fetch_task",
+                "open_pull_request",
+                "http_cache",
+                "repo",
+                "org_member",
+                "state",
+                "sync_run",
+            ):
                 session.connection().exec_driver_sql(f"DELETE FROM {table}")
             session.commit()
         world = build_scenario().world
@@ -251,3 +296,20 @@ def _reference_run(tmp_path: Path) -> tuple[set[tuple[str, str, str, int, str]],
     keys = counted_keys(settings, engine)
     engine.dispose()
     return keys, len(world.requests), stored
+
+
+def test_sync_since_an_earlier_date_fetches_that_history_too(
+    github: GitHubWorld, scenario: Scenario, settings: Settings, engine: Engine
+) -> None:
+    clock = Clock()
+    run_sync(settings, engine, clock)
+    old_issue = scenario.world.add_issue("topic/ai-lib", "gus", day(7, 15), title="Old report")
+    clock.now += timedelta(hours=1)
+
+    run_sync(settings, engine, clock, since=day(7, 1, hour=0))
+
+    counted = counted_keys(settings, engine)
+    assert ("issue_opened", "gus", "topic/ai-lib", old_issue.number, day(7, 15).isoformat()) in counted
+    assert scenario.expected < counted
+    with Session(engine) as session:
+        assert store.get_history_start(session) == day(7, 1, hour=0)

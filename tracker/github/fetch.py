@@ -121,8 +121,10 @@ def search_issues(
     """Issues and PRs matching `qualifiers` and updated in [start, end), oldest first.
 
     Search answers at most 1,000 results per query, so the date range is halved until
-    each slice fits.
+    each slice fits. Search qualifiers have a resolution of one second, so `end` and
+    every split point are whole seconds.
     """
+    end = end.replace(microsecond=0)
     slices: deque[tuple[datetime, datetime]] = deque([(start, end)])
     while slices:
         low, high = slices.popleft()
@@ -135,7 +137,7 @@ def search_issues(
                 )
                 yield from _search_pages(client, _slice_query(qualifiers, low, high))
                 continue
-            middle = low + (high - low) / 2
+            middle = (low + (high - low) / 2).replace(microsecond=0)
             slices.extendleft([(middle, high), (low, middle)])
             continue
         yield from outcome

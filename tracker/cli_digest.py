@@ -1,0 +1,111 @@
+"""`tracker digest`: preview the weekly (or monthly) digest, or post it to Slack once per period."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from tracker.config import Settings
+from tracker.digest_service import DigestRequest, PeriodNotOver, PreparedDigest, post_digest, preview_digest
+from tracker.periods import PERIOD_KINDS, PeriodKind, local_midnight
+from tracker.slack.post import (
+    BOT_TOKEN_ENV,
+    WEBHOOK_URL_ENV,
+    SlackError,
+    SlackSetupError,
+    SlackTarget,
+    target_from_environment,
+)
+from tracker.slack_message import render_text
+
+if TYPE_CHECKING:
+    from tracker.cli import App
+
+DIGEST_FORMATS = ("text", "json")
+
+
+class DigestPostFailed(click.ClickException):
+    """Slack refused the digest or could not be reached (exit 1); nothing was recorded."""
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _usage_problem(message: str) -> Exception:
+    from tracker.cli import UsageProblem  # imported here: tracker.cli imports this module
+
+    return UsageProblem(message)
+
+
+@click.command()
+@click.option("--period", "kind", type=click.Choice(PERIOD_KINDS), help="Default: [digest] period.")
+@click.option(
+    "--end",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Digest the last complete period before this day (YYYY-MM-DD, [digest] timezone). Default: now.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the digest; post nothing.")
+@click.option("--force", is_flag=True, help="Post even if this period already went to this destination.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(DIGEST_FORMATS),
+    default="text",
+    show_default=True,
+    help="With --dry-run: a readable rendering, or the exact Block Kit payload.",
+)
+@click.pass_obj
+def digest(
+    app: App, kind: PeriodKind | None, end: datetime | None, dry_run: bool, force: bool, output: str
+) -> None:
+    """Post the digest of the last complete week (or month) to Slack, once."""
+    settings = app.settings()
+    request = _request(settings, kind, end)
+    target = None if dry_run else _target(settings)
+    engine = app.engine()
+    try:
+        if target is None:
+            _print_preview(preview_digest(engine, settings, request), output, request.now)
+            return
+        outcome = post_digest(engine, settings, request, target, force=force)
+    except PeriodNotOver as problem:
+        raise _usage_problem(str(problem)) from None
+    except SlackError as problem:
+        raise DigestPostFailed(f"{problem}; nothing was recorded, the next run will try again") from None
+    finally:
+        engine.dispose()
+    click.echo(outcome.summary(), err=True)
+
+
+def _request(settings: Settings, kind: PeriodKind | None, end: datetime | None) -> DigestRequest:
+    now = datetime.now(UTC)
+    until = local_midnight(end.date(), settings.digest.timezone) if end is not None else now
+    return DigestRequest(kind=kind or settings.digest.period, end=until, now=now)
+
+
+def _target(settings: Settings) -> SlackTarget:
+    try:
+        target = target_from_environment(
+            os.environ, channel=settings.slack.channel, api_url=settings.slack.api_url
+        )
+    except SlackSetupError as problem:
+        raise _usage_problem(str(problem)) from None
+    if target is None:
+        raise _usage_problem(
+            f"no Slack destination: set {BOT_TOKEN_ENV} (and [slack] channel) or {WEBHOOK_URL_ENV}, "
+            "or preview with --dry-run"
+        )
+    return target
+
+
+def _print_preview(prepared: PreparedDigest, output: str, now: datetime) -> None:
+    if output == "json":
+        click.echo(json.dumps(prepared.message.payload(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(prepared.content, now=now), nl=False)

@@ -1,0 +1,1 @@
+"""Sending to Slack: a bot token (chat.postMessage) or an incoming webhook, with retries."""

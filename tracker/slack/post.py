@@ -1,0 +1,174 @@
+"""Post a prepared message to Slack, by bot token (chat.postMessage) or incoming webhook.
+
+Secrets come from the environment only and never appear in an error: a `SlackError` says
+what Slack answered (its error code, the HTTP status) and what to do about it.
+Rate limits (429, honouring Retry-After), 5xx answers and dropped connections are retried
+by slack-sdk's retry handlers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import RetryHandler, RetryIntervalCalculator
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.web import WebClient
+from slack_sdk.webhook import WebhookClient
+
+BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"  # noqa: S105  (a variable name, not a secret)
+WEBHOOK_URL_ENV = "SLACK_WEBHOOK_URL"
+API_URL_ENV = "SLACK_API_URL"
+DEFAULT_API_URL = "https://slack.com/api/"
+RETRIES = 3
+TIMEOUT_SECONDS = 30
+
+HINTS: dict[str, str] = {
+    "not_in_channel": "invite the bot to the channel first (/invite @your-app)",
+    "channel_not_found": "check [slack] channel; a channel ID such as C0123456789 is safest",
+    "is_archived": "the channel is archived; set another [slack] channel",
+    "invalid_auth": f"check {BOT_TOKEN_ENV}",
+    "not_authed": f"check {BOT_TOKEN_ENV}",
+    "token_revoked": f"{BOT_TOKEN_ENV} was revoked; reinstall the app and set the new token",
+    "missing_scope": "the app needs the chat:write scope",
+    "ratelimited": "Slack kept rate-limiting after the retries; run again later",
+    "invalid_blocks": "Slack rejected the layout; please report it with the --dry-run --format json output",
+    "no_service": f"the webhook was removed; create a new one and set {WEBHOOK_URL_ENV}",
+    "invalid_token": f"the webhook is no longer valid; create a new one and set {WEBHOOK_URL_ENV}",
+    "channel_is_archived": "the webhook's channel is archived; create a webhook for another channel",
+}
+
+
+class SlackError(Exception):
+    """Slack refused the message, could not be reached, or is not set up; safe to show."""
+
+    def __init__(self, message: str, *, error: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.error = error
+        self.status = status
+
+
+class SlackSetupError(SlackError):
+    """The environment or config names an incomplete destination (fix and run again)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BotTarget:
+    token: str = field(repr=False)
+    channel: str
+    api_url: str = DEFAULT_API_URL
+
+    @property
+    def destination(self) -> str:
+        return f"channel:{self.channel}"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookTarget:
+    url: str = field(repr=False)
+
+    @property
+    def destination(self) -> str:
+        return "webhook"
+
+
+SlackTarget = BotTarget | WebhookTarget
+
+
+@dataclass(frozen=True, slots=True)
+class PostReceipt:
+    destination: str
+    ts: str | None
+
+
+def target_from_environment(
+    environ: Mapping[str, str], *, channel: str | None, api_url: str | None
+) -> SlackTarget | None:
+    """The destination the environment configures; a bot token wins over a webhook. None: neither."""
+    token = environ.get(BOT_TOKEN_ENV, "").strip()
+    webhook = environ.get(WEBHOOK_URL_ENV, "").strip()
+    if token:
+        if not channel:
+            raise SlackSetupError(
+                f'{BOT_TOKEN_ENV} is set but no channel is: add channel = "C0123456789" under [slack]'
+            )
+        base = environ.get(API_URL_ENV, "").strip() or api_url or DEFAULT_API_URL
+        return BotTarget(token=token, channel=channel, api_url=base.rstrip("/") + "/")
+    if webhook:
+        return WebhookTarget(url=webhook)
+    return None
+
+
+def retry_handlers(interval: RetryIntervalCalculator | None = None) -> list[RetryHandler]:
+    """429 (waiting Retry-After), 500/503 and dropped connections, each retried a few times."""
+    spacing: dict[str, Any] = {"interval_calculator": interval} if interval is not None else {}
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=RETRIES),
+        ServerErrorRetryHandler(max_retry_count=RETRIES, **spacing),
+        ConnectionErrorRetryHandler(max_retry_count=RETRIES, **spacing),
+    ]
+
+
+def post_message(
+    target: SlackTarget, payload: Mapping[str, Any], *, retry_interval: RetryIntervalCalculator | None = None
+) -> PostReceipt:
+    """Post the message body (text, blocks, ...) and return where it went and its ts."""
+    if isinstance(target, BotTarget):
+        return _post_with_token(target, payload, retry_handlers(retry_interval))
+    return _post_to_webhook(target, payload, retry_handlers(retry_interval))
+
+
+def _post_with_token(
+    target: BotTarget, payload: Mapping[str, Any], handlers: list[RetryHandler]
+) -> PostReceipt:
+    client = WebClient(
+        token=target.token, base_url=target.api_url, timeout=TIMEOUT_SECONDS, retry_handlers=handlers
+    )
+    try:
+        response = client.chat_postMessage(channel=target.channel, **payload)
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "unknown_error")
+        raise _refused("chat.postMessage", code, error.response.status_code) from None
+    except (SlackClientError, OSError) as error:
+        raise _unreachable(target.api_url, error) from None
+    ts = response.get("ts")
+    return PostReceipt(target.destination, str(ts) if ts is not None else None)
+
+
+def _post_to_webhook(
+    target: WebhookTarget, payload: Mapping[str, Any], handlers: list[RetryHandler]
+) -> PostReceipt:
+    client = WebhookClient(url=target.url, timeout=TIMEOUT_SECONDS, retry_handlers=handlers)
+    try:
+        response = client.send_dict(dict(payload))
+    except (SlackClientError, OSError) as error:
+        raise _unreachable(target.url, error) from None
+    if response.status_code == 200 and response.body.strip() == "ok":
+        return PostReceipt(target.destination, None)
+    code = _first_line(response.body) or "no answer"
+    raise _refused("the webhook", code, response.status_code)
+
+
+def _refused(where: str, code: str, status: int) -> SlackError:
+    hint = HINTS.get(code)
+    message = f"Slack refused the message ({where}: {code}, HTTP {status})"
+    return SlackError(f"{message}: {hint}" if hint else message, error=code, status=status)
+
+
+def _unreachable(url: str, error: Exception) -> SlackError:
+    """Names the host only: a webhook URL's path is its secret."""
+    host = urlsplit(url).hostname or "Slack"
+    reason = getattr(error, "reason", None) or type(error).__name__
+    return SlackError(f"cannot reach Slack at {host}: {reason}")
+
+
+def _first_line(body: str) -> str:
+    line = body.strip().splitlines()[0] if body.strip() else ""
+    return line[:100]
