@@ -22,9 +22,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker import __version__, openness
+from tracker.cancel import Cancelled, CancelToken, stop_on_signals
 from tracker.config import ConfigError, Settings, find_config_path, load_settings
 from tracker.console import ConsoleProgress
 from tracker.counting import QueryFilter, UnknownFilterValue, counted_contributions, load_people, load_repos
+from tracker.doctor import Status, run_checks
 from tracker.domain import Kind
 from tracker.github.client import GitHubClient
 from tracker.github.errors import GitHubError
@@ -40,7 +42,7 @@ from tracker.rules import build_people, is_bot
 from tracker.store import migrate
 from tracker.store import repository as store
 from tracker.store.engine import StoreError, make_engine, redact_url
-from tracker.sync import Syncer
+from tracker.sync import sync_once
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 FORMATS = ("table", "json", "csv")
@@ -110,22 +112,30 @@ def cli(ctx: click.Context, config_path: str | None, debug: bool) -> None:
 
 
 @cli.command()
-@click.option("--since", type=_DATE, help="Fetch history from this UTC date (YYYY-MM-DD).")
+@click.option("--since", type=_DATE, help="Fetch (again) everyone's history from this UTC date (YYYY-MM-DD).")
 @click.pass_obj
 def sync(app: App, since: datetime | None) -> None:
     """Fetch new contributions from GitHub into the database."""
     settings = app.settings()
     token = _github_token()
     engine = app.engine()
-    with ConsoleProgress() as progress:
-        client = GitHubClient(token=token, api_url=settings.api_url, report=progress.say)
+    cancel = CancelToken()
+    with stop_on_signals(cancel), ConsoleProgress() as progress:
+        client = GitHubClient(token=token, api_url=settings.api_url, report=progress.say, cancel=cancel)
         try:
-            syncer = Syncer(settings=settings, engine=engine, client=client, progress=progress)
-            summary = syncer.run(since=since.date() if since else None)
+            summary = sync_once(
+                settings=settings,
+                engine=engine,
+                client=client,
+                progress=progress,
+                since=since.date() if since else None,
+                cancel=cancel,
+            )
         finally:
             client.close()
             engine.dispose()
-    click.echo(summary.line(), err=True)
+    if summary is not None:
+        log.info(summary.line(), extra={"job": "sync", **summary.figures()})
 
 
 def _github_token() -> str:
@@ -315,6 +325,44 @@ def repos(app: App, output: str, openness_view: bool, changes: bool) -> None:
     _emit(records, columns, output, empty="no repos known yet: run `tracker sync`")
 
 
+# schedule and doctor -------------------------------------------------------------------------
+
+
+@cli.command()
+@click.pass_obj
+def schedule(app: App) -> None:
+    """Run sync and digest on the [schedule] in the foreground until SIGTERM or SIGINT."""
+    from jobs.runner import make_sync_job, run_schedule  # the core never imports APScheduler
+    from jobs.triggers import ScheduleSpecError
+
+    settings = app.settings()
+    token = _github_token()
+    engine = app.engine()
+    cancel = CancelToken()
+    sync_job = make_sync_job(settings=settings, engine=engine, token=token, cancel=cancel)
+    try:
+        run_schedule(settings, sync_job=sync_job, digest_job=_digest_job(settings, engine), cancel=cancel)
+    except ScheduleSpecError as error:
+        raise UsageProblem(f"{settings.path}: [schedule] {error}") from None
+    finally:
+        engine.dispose()
+
+
+def _digest_job(settings: Settings, engine: Engine) -> Callable[[], None] | None:
+    return None
+
+
+@cli.command()
+@click.pass_obj
+def doctor(app: App) -> None:
+    """Check the configuration, the GitHub token, the database and the Slack destination."""
+    checks = run_checks(app.config_path)
+    for check in checks:
+        click.echo(check.line())
+    if any(check.status is Status.FAIL for check in checks):
+        raise click.exceptions.Exit(EXIT_FAILURE)
+
+
 # db ------------------------------------------------------------------------------------------
 
 
@@ -392,6 +440,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     except sa.exc.SQLAlchemyError as problem:
         detail = getattr(problem, "orig", None) or problem
         return _fail(StoreError(f"database error: {detail}"), EXIT_FAILURE, debug)
+    except Cancelled:
+        click.echo("stopped at a safe point: what was fetched is kept; run again to continue", err=True)
+        return 130
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         return 130

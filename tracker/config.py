@@ -203,14 +203,20 @@ def load_roster(path: Path) -> tuple[RosterEntry, ...]:
 
 
 def load_catalog() -> ReposSection:
-    text = resources.files(CATALOG_PACKAGE).joinpath(CATALOG_FILE).read_text(encoding="utf-8")
-    raw = tomllib.loads(text)
-    return _validate(ReposSection, raw.get("repos", {}), Path(f"<shipped {CATALOG_FILE}>"))
+    return _validate(ReposSection, catalog_raw().get("repos", {}), Path(f"<shipped {CATALOG_FILE}>"))
 
 
 def catalog_raw() -> dict[str, Any]:
-    text = resources.files(CATALOG_PACKAGE).joinpath(CATALOG_FILE).read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return tomllib.loads(_catalog_text())
+
+
+def _catalog_text() -> str:
+    """The catalog installed as tracker.catalog, or config/ itself in an editable source checkout."""
+    try:
+        return resources.files(CATALOG_PACKAGE).joinpath(CATALOG_FILE).read_text(encoding="utf-8")
+    except ModuleNotFoundError:
+        source = Path(__file__).resolve().parent.parent / "config" / CATALOG_FILE
+        return source.read_text(encoding="utf-8")
 
 
 def resolve_database_url(url: str, base: Path) -> str:

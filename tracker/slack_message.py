@@ -141,11 +141,10 @@ def delta_text(change: Change) -> str:
 def sparkline(values: Sequence[int]) -> str:
     """▁ for zero, ▂ to █ for the rest in proportion to the largest."""
     top = max(values, default=0)
-    if top == 0:
-        return SPARK_LEVELS[0] * len(values)
-    steps = len(SPARK_LEVELS) - 2
+    steps = len(SPARK_LEVELS) - 1
     return "".join(
-        SPARK_LEVELS[0] if value == 0 else SPARK_LEVELS[1 + round(value * steps / top)] for value in values
+        SPARK_LEVELS[0] if value <= 0 else SPARK_LEVELS[max(1, round(value * steps / top))]
+        for value in values
     )
 
 
@@ -176,8 +175,12 @@ def headline(content: DigestContent, m: Markup) -> str:
 
 
 def total_rows(content: DigestContent) -> list[tuple[str, Change]]:
-    rows = [(KIND_LABELS[kind].capitalize(), change) for kind, change in content.by_kind]
+    rows = [(_capitalized(KIND_LABELS[kind]), change) for kind, change in content.by_kind]
     return [*rows, ("Contributors", content.contributors), ("Projects", content.repo_count)]
+
+
+def _capitalized(label: str) -> str:
+    return label[:1].upper() + label[1:]
 
 
 def comparison_note(content: DigestContent) -> str | None:
@@ -461,4 +464,4 @@ def _totals_table(content: DigestContent) -> str:
     width = max(len(label) for label, _ in rows)
     lines = [f"  {label:<{width}}  {change.current:>6,}  {delta_text(change)}" for label, change in rows]
     note = comparison_note(content)
-    return "\n".join([*lines, f"  ({note})" if note else ""]).rstrip()
+    return "\n".join([*lines, f"  {note}" if note else ""]).rstrip()

@@ -18,6 +18,7 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tracker.cancel import Cancelled, CancelToken
 from tracker.config import Settings
 from tracker.domain import Contribution, RepoRecord
 from tracker.github.client import GitHubClient
@@ -46,6 +47,7 @@ from tracker.github.parse import (
 )
 from tracker.rules import Person, build_people, decide_repo, facts_of
 from tracker.store import repository as store
+from tracker.store.lock import DatabaseLock
 from tracker.store.models import FetchTaskRow, LoginCursorRow, SyncRunRow
 
 EVENT_OVERLAP = timedelta(hours=1)
@@ -74,6 +76,17 @@ class SyncSummary:
     details_fetched: int = 0
     warnings: list[str] = field(default_factory=list)
 
+    def figures(self) -> dict[str, int | float]:
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "requests": self.requests,
+            "not_modified": self.not_modified,
+            "rate_limited": self.requests - self.not_modified,
+            "waited_seconds": round(self.waited_seconds, 1),
+            "people": self.people,
+        }
+
     def line(self) -> str:
         return (
             f"sync done: {self.new} new and {self.updated} updated contributions; "
@@ -97,7 +110,11 @@ class Syncer:
         client: GitHubClient,
         progress: SyncProgress,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        cancel: CancelToken | None = None,
+        heartbeat: Callable[[], None] = lambda: None,
     ) -> None:
+        self._cancel = cancel or CancelToken()
+        self._heartbeat = heartbeat
         self._settings = settings
         self._engine = engine
         self._client = client
@@ -115,6 +132,10 @@ class Syncer:
             run = store.start_sync_run(session, now=now)
             try:
                 self._run(session, since, now)
+            except Cancelled:
+                session.rollback()
+                self._finish(session, run, status="stopped", error="stopped at a safe point")
+                raise
             except BaseException as error:
                 session.rollback()
                 self._finish(session, run, status="failed", error=_short(error))
@@ -137,7 +158,7 @@ class Syncer:
         cache = store.SessionEtagCache(session, now)
         members = fetch_org_members(self._client, self._settings.org, cache)
         store.replace_org_members(session, members, now=now)
-        session.commit()
+        self._commit(session)
         self._progress.advance()
         people = build_people(members, self._settings.roster, self._settings.exclude)
         self._tracked = {login.lower() for person in people for login in person.logins}
@@ -155,7 +176,7 @@ class Syncer:
         else:
             return stored
         store.set_history_start(session, wanted)
-        session.commit()
+        self._commit(session)
         return min(wanted, stored) if stored else wanted
 
     # Repos -------------------------------------------------------------------------------------
@@ -173,7 +194,7 @@ class Syncer:
             elif record.private:
                 self._warn(f"repo {full_name} ({self._settings.repo_source}) is private and never counts")
             self._progress.advance()
-        session.commit()
+        self._commit(session)
 
     def _repo(self, session: Session, full_name: str, now: datetime) -> RepoRecord:
         known = store.get_repo(session, full_name)
@@ -234,7 +255,13 @@ class Syncer:
         cursor.complete_from = min(start, cursor.complete_from or start)
         cursor.complete_until = max(end, cursor.complete_until or end)
         store.save_cursor(session, cursor)
+        self._commit(session)
+
+    def _commit(self, session: Session) -> None:
+        """Commit one unit of work; the only places where the sync may stop or renew its lock."""
         session.commit()
+        self._heartbeat()
+        self._cancel.raise_if_requested()
 
     def _follow_events(self, session: Session, login: str, cursor: LoginCursorRow, now: datetime) -> None:
         assert cursor.complete_until is not None
@@ -249,7 +276,7 @@ class Syncer:
                 self._search_login(session, login, since, now)
             for event in reversed(result.events):
                 self._take_event(session, event)
-            session.commit()
+            self._commit(session)
         cursor.events_etag = result.etag
         self._advance_cursor(session, cursor, cursor.complete_from or since, now)
 
@@ -258,7 +285,7 @@ class Syncer:
         queries = search_qualifiers(login)
         for item in search_issues(self._client, queries["authored"], start=start, end=end, report=self._warn):
             self._take_authored(session, parse_issue(item))
-        session.commit()
+        self._commit(session)
         for item in search_issues(
             self._client, queries["commented"], start=start, end=end, report=self._warn
         ):
@@ -272,7 +299,7 @@ class Syncer:
                     since=start,
                     title=issue.title,
                 )
-        session.commit()
+        self._commit(session)
         for item in search_issues(self._client, queries["reviewed"], start=start, end=end, report=self._warn):
             issue = parse_issue(item)
             if self._counts(session, issue.repo):
@@ -285,7 +312,7 @@ class Syncer:
                     title=issue.title,
                     subject_author=issue.author,
                 )
-        session.commit()
+        self._commit(session)
 
     def _take_authored(self, session: Session, issue: IssueSummary) -> None:
         if issue.author is None or issue.author.lower() not in self._tracked:
@@ -353,7 +380,7 @@ class Syncer:
             self._run_task(session, task)
             assert task.id is not None
             store.delete_fetch_task(session, task.id)
-            session.commit()
+            self._commit(session)
             self._summary.details_fetched += 1
             self._progress.advance()
 
@@ -416,7 +443,7 @@ class Syncer:
                         )
                     else:
                         store.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
-            session.commit()
+            self._commit(session)
             self._progress.advance()
 
     # Bookkeeping -------------------------------------------------------------------------------
@@ -462,3 +489,34 @@ def _refreshed(record: RepoRecord, now: datetime) -> RepoRecord:
 def _short(error: BaseException) -> str:
     text = str(error) or type(error).__name__
     return json.dumps(text)[1:-1][:500]
+
+
+def sync_once(
+    *,
+    settings: Settings,
+    engine: Engine,
+    client: GitHubClient,
+    progress: SyncProgress,
+    since: date | None = None,
+    cancel: CancelToken | None = None,
+) -> SyncSummary | None:
+    """One sync under the database lock; None when another process holds it."""
+    lock = DatabaseLock(engine)
+    if not lock.acquire():
+        holder = lock.holder()
+        progress.say(
+            "another sync is running on this database" + (f" ({holder})" if holder else "") + "; skipped"
+        )
+        return None
+    try:
+        syncer = Syncer(
+            settings=settings,
+            engine=engine,
+            client=client,
+            progress=progress,
+            cancel=cancel,
+            heartbeat=lock.renew,
+        )
+        return syncer.run(since=since)
+    finally:
+        lock.release()

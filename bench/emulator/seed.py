@@ -649,7 +649,6 @@ class _ActivityGenerator:
 
     def comments_on(self, threads: list[Thread], count: int, end: int) -> list[Comment]:
         """Comments soon after each thread opened, all before `end`."""
-        rng = self.rng
         comments = []
         for thread, author in self._pairs(threads, count):
             created = self._moment_after(thread.created_at, end, 2 * DAY)
@@ -690,7 +689,6 @@ class _ActivityGenerator:
         return min(moment, end - 1)
 
     def reviews_on(self, pulls: list[Thread], count: int, end: int) -> list[Review]:
-        rng = self.rng
         reviews = []
         for pull, reviewer in self._pairs(pulls, count):
             limit = pull.closed_at if pull.closed_at is not None else end

@@ -28,7 +28,7 @@ from .index import QueryCache, WorldIndex
 from .model import Account, World, format_time
 from .render import Urls, View
 from .seed import advance_world
-from .truth import truth_report
+from .truth import DEFAULT_TOPICS, truth_report
 
 ENTERPRISE_PREFIX = "/api/v3"
 CONTROL_PREFIX = "/_emulator/"
@@ -308,7 +308,7 @@ class Emulator:
             return {"now": format_time(self.world.now), "version": self.world.version, "added": added}
 
     def _truth(self, query: dict[str, str]) -> dict[str, Any]:
-        topics = [part for part in query.get("topics", "").split(",") if part]
+        topics = [part for part in query.get("topics", DEFAULT_TOPICS).split(",") if part]
         include = [part for part in query.get("include", "").split(",") if part]
         with_rows = query.get("rows", "") in ("1", "true")
         return truth_report(

@@ -32,6 +32,7 @@ from .model import Account, AccountType, Repository, World, as_datetime, parse_t
 from .seed import generate_world
 
 PAGE_SIZE = 100
+DEFAULT_TOPICS = "llm,machine-learning,deep-learning"
 KINDS = ("pr_opened", "pr_merged", "issue_opened", "review", "comment")
 
 Moment = datetime | str | int
@@ -210,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_world_arguments(parser)
     parser.add_argument("--since", required=True, help="ISO date or datetime (inclusive)")
     parser.add_argument("--until", default=None, help="ISO date or datetime (exclusive); default: --now")
-    parser.add_argument("--topics", default="llm,machine-learning,deep-learning", help="comma-separated")
+    parser.add_argument("--topics", default=DEFAULT_TOPICS, help="comma-separated")
     parser.add_argument("--include", default="", help="comma-separated owner/name patterns")
     parser.add_argument(
         "--list", action="store_true", help="also print every contribution, one JSON per line"

@@ -19,6 +19,7 @@ import requests
 from github import Auth, Github
 from urllib3.util.retry import Retry
 
+from tracker.cancel import CancelToken
 from tracker.github.errors import (
     AuthenticationError,
     ForbiddenError,
@@ -97,10 +98,11 @@ class GitHubClient:
         token: str,
         api_url: str,
         report: Reporter = lambda _message: None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.time,
         retry: Retry | None = None,
         timeout: int = 30,
+        cancel: CancelToken | None = None,
     ) -> None:
         self._github = Github(
             auth=Auth.Token(token),
@@ -114,7 +116,8 @@ class GitHubClient:
         )
         self._requester = self._github.requester
         self._report = report
-        self._sleep = sleep
+        self._cancel = cancel or CancelToken()
+        self._sleep = sleep or self._cancel.sleep
         self._clock = clock
         self._budgets: dict[str, Budget] = {}
         self.stats = RequestStats()
@@ -133,6 +136,7 @@ class GitHubClient:
         """GET one resource; a 304 comes back as a response, errors as GitHubError."""
         resource = "search" if "/search/" in url else "core"
         for attempt in range(MAX_RATE_LIMIT_PAUSES + 1):
+            self._cancel.raise_if_requested()
             self._pause_if_spent(resource)
             status, headers, body = self._send(url, params, etag, endpoint)
             data = _parse_json(body)

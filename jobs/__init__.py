@@ -1,0 +1,1 @@
+"""Scheduled jobs and their APScheduler wiring; the only package that imports APScheduler."""

@@ -1,0 +1,77 @@
+"""The job functions (sync, digest) and the wiring that runs them on the configured schedule."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.engine import Engine
+
+from jobs.scheduler import JobSpec, build_scheduler, run_scheduler
+from tracker.cancel import Cancelled, CancelToken
+from tracker.config import Settings
+from tracker.github.client import GitHubClient
+from tracker.sync import sync_once
+
+log = logging.getLogger("tracker.jobs")
+
+
+class JobProgress:
+    """Progress of an unattended job: phases as info lines, warnings as warnings, no bar."""
+
+    def __init__(self, job: str) -> None:
+        self._job = job
+
+    def phase(self, description: str, total: int) -> None:
+        if total:
+            log.info("%s: %d to do", description, total, extra={"job": self._job, "total": total})
+
+    def advance(self, amount: int = 1) -> None:
+        return None
+
+    def say(self, message: str) -> None:
+        log.warning(message, extra={"job": self._job})
+
+
+def make_sync_job(
+    *, settings: Settings, engine: Engine, token: str, cancel: CancelToken
+) -> Callable[[], None]:
+    def run_sync() -> None:
+        progress = JobProgress("sync")
+        client = GitHubClient(token=token, api_url=settings.api_url, report=progress.say, cancel=cancel)
+        try:
+            summary = sync_once(
+                settings=settings, engine=engine, client=client, progress=progress, cancel=cancel
+            )
+        except Cancelled:
+            log.info("sync stopped at a safe point", extra={"job": "sync"})
+            return
+        finally:
+            client.close()
+        if summary is not None:
+            log.info(summary.line(), extra={"job": "sync", **summary.figures()})
+
+    return run_sync
+
+
+def schedule_jobs(
+    settings: Settings, *, sync_job: Callable[[], None] | None, digest_job: Callable[[], None] | None
+) -> list[JobSpec]:
+    jobs = []
+    if settings.schedule.sync and sync_job is not None:
+        jobs.append(JobSpec("sync", settings.schedule.sync, sync_job))
+    if settings.schedule.digest and digest_job is not None:
+        jobs.append(JobSpec("digest", settings.schedule.digest, digest_job))
+    return jobs
+
+
+def run_schedule(
+    settings: Settings,
+    *,
+    sync_job: Callable[[], None],
+    digest_job: Callable[[], None] | None,
+    cancel: CancelToken,
+) -> None:
+    jobs = schedule_jobs(settings, sync_job=sync_job, digest_job=digest_job)
+    scheduler = build_scheduler(jobs, settings.schedule.timezone)
+    run_scheduler(scheduler, cancel)

@@ -1,0 +1,83 @@
+"""The long-running scheduler behind `tracker schedule`.
+
+One instance of each job at a time, missed runs coalesced, a misfire grace time. SIGTERM or
+SIGINT stops it cleanly: no new job starts, a running sync stops at its next safe point, and
+the process exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from jobs.triggers import build_trigger
+from tracker.cancel import CancelToken
+
+MISFIRE_GRACE_SECONDS = 300
+log = logging.getLogger("tracker.schedule")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    job_id: str
+    schedule: str
+    run: Callable[[], None]
+
+
+def build_scheduler(jobs: list[JobSpec], timezone: str) -> BlockingScheduler:
+    """A scheduler with the jobs added (inspectable with get_jobs() before start())."""
+    scheduler = BlockingScheduler(
+        timezone=timezone,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+    )
+    for job in jobs:
+        scheduler.add_job(
+            _logged(job), trigger=build_trigger(job.schedule, timezone), id=job.job_id, name=job.job_id
+        )
+    return scheduler
+
+
+def _logged(job: JobSpec) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            job.run()
+        except Exception as error:  # a failing run must not stop the schedule
+            log.error("%s failed: %s", job.job_id, error, extra={"job": job.job_id})
+
+    return run
+
+
+def next_runs(scheduler: BlockingScheduler) -> Mapping[str, str]:
+    """When each job runs next; works before start(), when jobs are still pending."""
+    now = datetime.now(ZoneInfo(str(scheduler.timezone)))
+    runs = {}
+    for job in scheduler.get_jobs():
+        moment = job.trigger.get_next_fire_time(None, now)
+        runs[job.id] = moment.isoformat() if moment else "never"
+    return runs
+
+
+def run_scheduler(scheduler: BlockingScheduler, cancel: CancelToken) -> None:
+    """Block until SIGTERM/SIGINT, then let the running job stop at a safe point and return."""
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s: stopping at the running job's next safe point", signal.Signals(signum).name)
+        cancel.request()
+        scheduler.shutdown(wait=True)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for job_id, moment in next_runs(scheduler).items():
+            log.info("%s: next run at %s", job_id, moment, extra={"job": job_id, "next_run": moment})
+        scheduler.start()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    log.info("scheduler stopped")

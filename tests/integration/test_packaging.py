@@ -1,0 +1,28 @@
+"""`pip install .` (not only an editable install) must ship the catalog and the migrations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_wheel_ships_the_catalog_the_migrations_and_the_jobs(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("tracker-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+
+    assert "tracker/catalog/catalog.toml" in names
+    assert "tracker/store/migrations/env.py" in names
+    assert {name for name in names if name.startswith("tracker/store/migrations/versions/0001")}
+    assert "jobs/scheduler.py" in names
+    assert "tracker/py.typed" in names
+    entry_points = next(name for name in names if name.endswith("entry_points.txt"))
+    assert "tracker = tracker.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

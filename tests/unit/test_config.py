@@ -1,0 +1,360 @@
+"""Config loading: where the file is found, how paths and env overrides resolve, what errors say."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tracker.config import ConfigError, ReposSection, find_config_path, load_settings
+from tracker.rules import RepoRules, RosterEntry
+
+MINIMAL = """
+[github]
+org = "acme"
+"""
+# Sections follow MINIMAL, so a [repos] here would swallow them: tests that need the config to
+# load without touching the shipped catalog put REPOS last.
+REPOS = """
+[repos]
+include = ["huggingface/*"]
+"""
+
+CATALOG_FILE = Path(__file__).resolve().parents[2] / "config" / "catalog.toml"
+OWNER_SLASH_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def load_error(path: Path) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    return str(caught.value)
+
+
+# --- where the config is found ----------------------------------------------------------------
+
+
+def test_explicit_path_wins_over_the_environment() -> None:
+    found = find_config_path("cli.toml", {"TRACKER_CONFIG": "/etc/tracker/env.toml"})
+
+    assert found == Path("cli.toml")
+
+
+def test_environment_variable_is_used_without_an_explicit_path() -> None:
+    assert find_config_path(None, {"TRACKER_CONFIG": "/etc/tracker/env.toml"}) == Path(
+        "/etc/tracker/env.toml"
+    )
+
+
+@pytest.mark.parametrize("environ", [{}, {"TRACKER_CONFIG": ""}])
+def test_default_is_tracker_toml_in_the_working_directory(environ: dict[str, str]) -> None:
+    assert find_config_path(None, environ) == Path("tracker.toml")
+    assert find_config_path("", environ) == Path("tracker.toml")
+
+
+def test_default_path_loads_the_file_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "tracker.toml", '[github]\norg = "from-cwd"\n' + REPOS)
+    monkeypatch.chdir(tmp_path)
+
+    settings = load_settings(find_config_path(None, {}), environ={})
+
+    assert settings.org == "from-cwd"
+    assert settings.path == Path("tracker.toml")
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'tracker.db'}"
+
+
+# --- paths relative to the config file -------------------------------------------------------
+
+
+def test_relative_roster_and_sqlite_paths_resolve_against_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "conf"
+    config = write(
+        folder / "tracker.toml",
+        """
+        [github]
+        org = "acme"
+
+        [members]
+        roster = "people/roster.toml"
+
+        [database]
+        url = "sqlite:///data/tracker.db"
+        """
+        + REPOS,
+    )
+    write(folder / "people" / "roster.toml", '[[member]]\nlogin = "fay"\nteam = "Inference"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    settings = load_settings(config, environ={})
+
+    assert settings.roster == (RosterEntry(login="fay", team="Inference"),)
+    assert settings.database_url == f"sqlite:///{folder.resolve() / 'data' / 'tracker.db'}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////var/lib/tracker/tracker.db",
+        "sqlite:///:memory:",
+        "postgresql+psycopg://tracker@db.internal:5432/tracker",
+    ],
+)
+def test_absolute_memory_and_server_database_urls_are_kept(tmp_path: Path, url: str) -> None:
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[database]\nurl = "{url}"\n{REPOS}')
+
+    assert load_settings(config, environ={}).database_url == url
+
+
+def test_absolute_roster_path_is_kept(tmp_path: Path) -> None:
+    roster = write(tmp_path / "shared" / "roster.toml", '[[member]]\nlogin = "gus"\n')
+    config = write(tmp_path / "conf" / "tracker.toml", f'{MINIMAL}\n[members]\nroster = "{roster}"\n{REPOS}')
+
+    assert load_settings(config, environ={}).roster == (RosterEntry(login="gus"),)
+
+
+def test_roster_entries_carry_every_field(tmp_path: Path) -> None:
+    write(
+        tmp_path / "roster.toml",
+        """
+        [[member]]
+        login = "fay"
+        name = "Fay Li"
+        team = "Inference"
+        aliases = ["fay-alt", "fli"]
+        since = 2025-03-01
+        until = 2026-10-29
+        public = false
+
+        [[member]]
+        login = "gus"
+        """,
+    )
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[members]\nroster = "roster.toml"\n{REPOS}')
+
+    assert load_settings(config, environ={}).roster == (
+        RosterEntry(
+            login="fay",
+            name="Fay Li",
+            team="Inference",
+            aliases=("fay-alt", "fli"),
+            since=date(2025, 3, 1),
+            until=date(2026, 10, 29),
+            public=False,
+        ),
+        RosterEntry(login="gus"),
+    )
+
+
+# --- environment overrides -------------------------------------------------------------------
+
+
+def test_environment_overrides_api_url_and_database_url(tmp_path: Path) -> None:
+    config = write(
+        tmp_path / "tracker.toml",
+        """
+        [github]
+        org = "acme"
+        api_url = "https://api.github.com"
+
+        [database]
+        url = "sqlite:///tracker.db"
+        """
+        + REPOS,
+    )
+    environ = {
+        "GITHUB_API_URL": "https://ghe.example.com/api/v3/",
+        "TRACKER_DATABASE_URL": "postgresql+psycopg://tracker@db.internal:5432/tracker",
+    }
+
+    settings = load_settings(config, environ=environ)
+
+    assert settings.api_url == "https://ghe.example.com/api/v3"
+    assert settings.database_url == "postgresql+psycopg://tracker@db.internal:5432/tracker"
+
+
+def test_without_overrides_the_file_values_apply(tmp_path: Path) -> None:
+    config = write(
+        tmp_path / "tracker.toml",
+        """
+        [github]
+        org = "acme"
+        api_url = "https://ghe.example.com/api/v3/"
+        """
+        + REPOS,
+    )
+
+    settings = load_settings(config, environ={"GITHUB_API_URL": "", "TRACKER_DATABASE_URL": ""})
+
+    assert settings.api_url == "https://ghe.example.com/api/v3"
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'tracker.db'}"
+
+
+# --- the shipped catalog ---------------------------------------------------------------------
+
+
+def shipped_catalog_rules() -> RepoRules:
+    """The catalog as it sits in the source tree (config/catalog.toml), validated like a [repos]."""
+    raw = tomllib.loads(CATALOG_FILE.read_text(encoding="utf-8"))
+    return ReposSection.model_validate(raw["repos"]).to_rules()
+
+
+def test_shipped_catalog_lists_real_owner_name_repos_and_topics() -> None:
+    rules = shipped_catalog_rules()
+
+    assert len({name.lower() for name in rules.include}) >= 40
+    assert len({name.lower() for name in rules.include}) == len(rules.include)
+    assert [name for name in rules.include if not OWNER_SLASH_NAME.fullmatch(name)] == []
+    assert len(rules.topics) > 0
+    assert all(topic and topic == topic.strip() for topic in rules.topics)
+    assert rules.labels_meaning_merged("PyTorch/PyTorch") == frozenset({"merged"})
+
+
+def test_shipped_catalog_applies_when_repos_is_absent(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path / "tracker.toml", MINIMAL), environ={})
+
+    assert settings.repo_source == "catalog"
+    assert settings.repo_rules == shipped_catalog_rules()
+
+
+def test_a_repos_section_replaces_the_catalog(tmp_path: Path) -> None:
+    config = write(
+        tmp_path / "tracker.toml",
+        f'{MINIMAL}\n[repos]\ninclude = ["acme-ai/*"]\ntopics = ["llm"]\n',
+    )
+
+    settings = load_settings(config, environ={})
+
+    assert settings.repo_source == str(config)
+    assert settings.repo_rules.include == ("acme-ai/*",)
+    assert settings.repo_rules.topics == ("llm",)
+    assert settings.repo_rules.labels_meaning_merged("pytorch/pytorch") == frozenset()
+
+
+# --- errors name the file and the key --------------------------------------------------------
+
+
+def test_missing_org_names_the_file_and_key(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", '[github]\napi_url = "https://api.github.com"\n')
+
+    assert load_error(config) == f"{config}: github.org: Field required"
+
+
+def test_missing_github_section_names_the_file_and_section(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", "[sync]\nbackfill_days = 30\n")
+
+    assert load_error(config) == f"{config}: github: Field required"
+
+
+def test_unknown_key_names_the_file_and_key(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", '[github]\norg = "acme"\ntoken = "ghp_do_not_put_it_here"\n')
+
+    message = load_error(config)
+
+    assert message == f"{config}: github.token: unknown key"
+    assert "ghp_do_not_put_it_here" not in message
+
+
+def test_unknown_section_names_the_file_and_section(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", f"{MINIMAL}\n[slak]\nchannel = 'C123'\n")
+
+    assert load_error(config) == f"{config}: slak: unknown key"
+
+
+def _config_with_roster(tmp_path: Path, roster_text: str) -> tuple[Path, Path]:
+    roster = write(tmp_path / "team" / "roster.toml", roster_text)
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[members]\nroster = "team/roster.toml"\n{REPOS}')
+    return config, roster
+
+
+def test_roster_field_of_the_wrong_type_names_the_roster_file_and_member(tmp_path: Path) -> None:
+    config, roster = _config_with_roster(
+        tmp_path, '[[member]]\nlogin = "fay"\n\n[[member]]\nlogin = "gus"\nteam = 5\n'
+    )
+
+    assert load_error(config) == f"{roster}: member[2].team: Input should be a valid string"
+
+
+def test_roster_unknown_field_names_the_roster_file_and_member(tmp_path: Path) -> None:
+    config, roster = _config_with_roster(
+        tmp_path, '[[member]]\nlogin = "fay"\n\n[[member]]\nlogin = "gus"\nemail = "gus@acme.example"\n'
+    )
+
+    assert load_error(config) == f"{roster}: member[2].email: unknown key"
+
+
+def test_roster_since_not_before_until_names_the_member(tmp_path: Path) -> None:
+    config, roster = _config_with_roster(
+        tmp_path,
+        '[[member]]\nlogin = "fay"\n\n[[member]]\nlogin = "gus"\nsince = 2026-05-01\nuntil = 2026-05-01\n',
+    )
+
+    assert load_error(config) == (
+        f"{roster}: member[2]: since (2026-05-01) must be before until (2026-05-01)"
+    )
+
+
+def test_roster_duplicate_login_through_an_alias_is_an_error(tmp_path: Path) -> None:
+    config, roster = _config_with_roster(
+        tmp_path, '[[member]]\nlogin = "fay"\naliases = ["Fay-Alt"]\n\n[[member]]\nlogin = "fay-alt"\n'
+    )
+
+    assert load_error(config) == f"{roster}: roster login 'fay-alt' appears twice (also under 'fay')"
+
+
+def test_roster_duplicate_login_across_entries_ignores_case(tmp_path: Path) -> None:
+    config, roster = _config_with_roster(tmp_path, '[[member]]\nlogin = "Fay"\n\n[[member]]\nlogin = "fay"\n')
+
+    assert load_error(config) == f"{roster}: roster login 'fay' appears twice (also under 'Fay')"
+
+
+def test_invalid_toml_names_the_file_and_line(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", '[github]\norg = "acme\n')
+
+    message = load_error(config)
+
+    assert message.startswith(f"{config}: not valid TOML: ")
+    assert "line 2" in message
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    assert load_error(tmp_path / "nowhere.toml") == f"{tmp_path / 'nowhere.toml'}: file not found"
+
+
+def test_missing_roster_file_is_named(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[members]\nroster = "roster.toml"\n')
+
+    assert load_error(config) == f"{tmp_path / 'roster.toml'}: file not found"
+
+
+@pytest.mark.parametrize("pattern", ["pytorch", "*/pytorch", "pytorch/", "a/b/c"])
+def test_bad_include_pattern_names_the_file_and_key(tmp_path: Path, pattern: str) -> None:
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[repos]\ninclude = ["{pattern}"]\n')
+
+    assert load_error(config) == f"{config}: repos.include: {pattern!r} is not owner/name or owner/*"
+
+
+def test_unknown_digest_timezone_names_the_file_and_key(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[digest]\ntimezone = "Mars/Olympus_Mons"\n')
+
+    assert load_error(config) == f"{config}: digest.timezone: unknown time zone 'Mars/Olympus_Mons'"
+
+
+def test_known_digest_timezone_is_accepted(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[digest]\ntimezone = "Europe/Berlin"\n{REPOS}')
+
+    assert load_settings(config, environ={}).digest.timezone == "Europe/Berlin"

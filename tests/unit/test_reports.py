@@ -1,0 +1,253 @@
+"""Grouping and shaping of counted contributions for query and stats output."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from tracker.domain import CountedContribution, Kind
+from tracker.reports import (
+    GROUP_BY_CHOICES,
+    NO_TEAM,
+    StatsRow,
+    contribution_record,
+    group_counts,
+    month_of,
+    stats_record,
+    week_start,
+)
+
+_ids = itertools.count(1)
+ZERO = dict.fromkeys(Kind, 0)
+PLUS3 = timezone(timedelta(hours=3))
+MINUS8 = timezone(timedelta(hours=-8))
+
+
+def counted(
+    kind: Kind = Kind.PR_OPENED,
+    *,
+    person: str = "fay",
+    team: str | None = "Inference",
+    repo: str = "huggingface/transformers",
+    at: datetime = datetime(2026, 10, 7, 12, tzinfo=UTC),
+    number: int = 1,
+) -> CountedContribution:
+    return CountedContribution(
+        kind=kind,
+        github_id=next(_ids),
+        person=person,
+        team=team,
+        public=True,
+        repo=repo,
+        number=number,
+        title=f"Change {number}",
+        url=f"https://github.com/{repo}/pull/{number}",
+        occurred_at=at,
+    )
+
+
+def counts(**by_kind: int) -> dict[Kind, int]:
+    return {**ZERO, **{Kind(name): value for name, value in by_kind.items()}}
+
+
+# --- group keys ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("moment", "monday"),
+    [
+        (datetime(2026, 11, 23, 0, 0, tzinfo=UTC), "2026-11-23"),  # a Monday itself
+        (datetime(2026, 11, 29, 23, 59, tzinfo=UTC), "2026-11-23"),  # the Sunday after
+        (datetime(2026, 11, 30, 1, 0, tzinfo=PLUS3), "2026-11-23"),  # Monday in +03:00, Sunday in UTC
+        (datetime(2026, 11, 29, 20, 0, tzinfo=MINUS8), "2026-11-30"),  # Sunday in -08:00, Monday in UTC
+        (datetime(2027, 1, 2, 12, 0, tzinfo=UTC), "2026-12-28"),  # across the new year
+    ],
+)
+def test_week_start_is_the_monday_in_utc(moment: datetime, monday: str) -> None:
+    assert week_start(moment) == monday
+
+
+@pytest.mark.parametrize(
+    ("moment", "month"),
+    [
+        (datetime(2026, 11, 30, 23, 59, tzinfo=UTC), "2026-11"),
+        (datetime(2026, 12, 1, 1, 0, tzinfo=PLUS3), "2026-11"),
+        (datetime(2026, 12, 31, 20, 0, tzinfo=MINUS8), "2027-01"),
+    ],
+)
+def test_month_of_is_the_utc_month(moment: datetime, month: str) -> None:
+    assert month_of(moment) == month
+
+
+# --- group_counts --------------------------------------------------------------------------
+
+
+def test_group_by_repo_counts_each_kind_and_orders_largest_first() -> None:
+    rows = group_counts(
+        [
+            counted(Kind.PR_OPENED, repo="pytorch/pytorch"),
+            counted(Kind.PR_OPENED, repo="huggingface/transformers"),
+            counted(Kind.PR_MERGED, repo="huggingface/transformers"),
+            counted(Kind.REVIEW, repo="huggingface/transformers"),
+            counted(Kind.COMMENT, repo="vllm-project/vllm"),
+            counted(Kind.COMMENT, repo="vllm-project/vllm"),
+        ],
+        "repo",
+    )
+
+    assert rows == [
+        StatsRow("huggingface/transformers", counts(pr_opened=1, pr_merged=1, review=1)),
+        StatsRow("vllm-project/vllm", counts(comment=2)),
+        StatsRow("pytorch/pytorch", counts(pr_opened=1)),
+    ]
+    assert [row.total for row in rows] == [3, 2, 1]
+
+
+def test_ties_are_ordered_by_name_ignoring_case() -> None:
+    rows = group_counts(
+        [counted(person="zoe"), counted(person="Bob"), counted(person="amy"), counted(person="Cid")], "login"
+    )
+
+    assert [row.group for row in rows] == ["amy", "Bob", "Cid", "zoe"]
+
+
+def test_groups_differing_only_in_case_are_one_group_named_as_first_seen() -> None:
+    rows = group_counts(
+        [
+            counted(Kind.PR_OPENED, repo="HuggingFace/Transformers"),
+            counted(Kind.REVIEW, repo="huggingface/transformers"),
+        ],
+        "repo",
+    )
+
+    assert rows == [StatsRow("HuggingFace/Transformers", counts(pr_opened=1, review=1))]
+
+
+def test_group_by_team_puts_people_without_a_team_under_no_team() -> None:
+    rows = group_counts(
+        [
+            counted(team="Inference"),
+            counted(team=None, person="jon"),
+            counted(team=None, person="kim"),
+            counted(team="Training", person="ivy"),
+            counted(Kind.REVIEW, team="Inference"),
+        ],
+        "team",
+    )
+
+    assert NO_TEAM == "(no team)"
+    assert rows == [
+        StatsRow("(no team)", counts(pr_opened=2)),
+        StatsRow("Inference", counts(pr_opened=1, review=1)),
+        StatsRow("Training", counts(pr_opened=1)),
+    ]
+
+
+def test_group_by_kind_uses_the_kind_values() -> None:
+    rows = group_counts([counted(Kind.COMMENT), counted(Kind.COMMENT), counted(Kind.ISSUE_OPENED)], "kind")
+
+    assert rows == [StatsRow("comment", counts(comment=2)), StatsRow("issue_opened", counts(issue_opened=1))]
+
+
+def test_group_by_week_is_in_time_order_keyed_by_monday() -> None:
+    rows = group_counts(
+        [
+            counted(at=datetime(2026, 11, 25, tzinfo=UTC)),
+            counted(Kind.REVIEW, at=datetime(2026, 11, 3, tzinfo=UTC)),
+            counted(at=datetime(2026, 11, 23, tzinfo=UTC)),
+            counted(at=datetime(2026, 11, 30, 1, 0, tzinfo=PLUS3)),  # still Sunday in UTC
+            counted(at=datetime(2026, 12, 30, tzinfo=UTC)),
+        ],
+        "week",
+    )
+
+    assert rows == [
+        StatsRow("2026-11-02", counts(review=1)),
+        StatsRow("2026-11-23", counts(pr_opened=3)),
+        StatsRow("2026-12-28", counts(pr_opened=1)),
+    ]
+
+
+def test_group_by_month_is_in_time_order() -> None:
+    rows = group_counts(
+        [
+            counted(at=datetime(2026, 12, 1, 1, 0, tzinfo=PLUS3)),  # November in UTC
+            counted(Kind.COMMENT, at=datetime(2027, 1, 2, tzinfo=UTC)),
+            counted(Kind.COMMENT, at=datetime(2027, 1, 3, tzinfo=UTC)),
+            counted(Kind.COMMENT, at=datetime(2027, 1, 4, tzinfo=UTC)),
+            counted(at=datetime(2026, 10, 31, tzinfo=UTC)),
+        ],
+        "month",
+    )
+
+    assert rows == [
+        StatsRow("2026-10", counts(pr_opened=1)),
+        StatsRow("2026-11", counts(pr_opened=1)),
+        StatsRow("2027-01", counts(comment=3)),
+    ]
+
+
+@pytest.mark.parametrize("by", GROUP_BY_CHOICES)
+def test_no_contributions_give_no_rows(by: str) -> None:
+    assert group_counts([], by) == []  # type: ignore[arg-type]
+
+
+def test_group_by_choices() -> None:
+    assert GROUP_BY_CHOICES == ("repo", "login", "team", "kind", "week", "month")
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+def test_contribution_record_has_the_documented_fields_and_a_z_timestamp() -> None:
+    contribution = counted(
+        Kind.PR_MERGED,
+        person="fay",
+        team=None,
+        repo="pytorch/pytorch",
+        number=4242,
+        at=datetime(2026, 10, 12, 14, 30, 5, 123456, tzinfo=PLUS3),
+    )
+
+    assert contribution_record(contribution) == {
+        "kind": "pr_merged",
+        "login": "fay",
+        "team": None,
+        "repo": "pytorch/pytorch",
+        "number": 4242,
+        "title": "Change 4242",
+        "url": "https://github.com/pytorch/pytorch/pull/4242",
+        "occurred_at": "2026-10-12T11:30:05Z",
+    }
+
+
+def test_stats_record_has_the_group_every_kind_and_the_total() -> None:
+    row = StatsRow("Inference", counts(pr_opened=3, pr_merged=2, review=4, comment=1))
+
+    record = stats_record(row, "team")
+
+    assert record == {
+        "team": "Inference",
+        "pr_opened": 3,
+        "pr_merged": 2,
+        "issue_opened": 0,
+        "review": 4,
+        "comment": 1,
+        "total": 10,
+    }
+    assert list(record) == ["team", "pr_opened", "pr_merged", "issue_opened", "review", "comment", "total"]
+
+
+def test_stats_records_from_grouped_rows_total_every_contribution() -> None:
+    contributions = [counted(Kind.PR_OPENED), counted(Kind.REVIEW), counted(Kind.REVIEW, person="gus")]
+
+    rows = group_counts(contributions, "login")
+    records = [stats_record(row, "login") for row in rows]
+
+    assert records == [
+        {"login": "fay", "pr_opened": 1, "pr_merged": 0, "issue_opened": 0, "review": 1, "comment": 0, "total": 2},
+        {"login": "gus", "pr_opened": 0, "pr_merged": 0, "issue_opened": 0, "review": 1, "comment": 0, "total": 1},
+    ]
+    assert sum(row.total for row in rows) == len(contributions)

@@ -1,0 +1,46 @@
+"""Checks a Slack destination without posting anything (for `tracker doctor`)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from tracker.slack.post import BotTarget, SlackError, SlackTarget, WebhookTarget
+
+WEBHOOK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
+
+
+def verify_target(target: SlackTarget) -> str:
+    """A one-line description of the destination, or SlackError saying what is wrong."""
+    if isinstance(target, WebhookTarget):
+        return _verify_webhook(target)
+    return _verify_bot(target)
+
+
+def _verify_webhook(target: WebhookTarget) -> str:
+    parsed = urlparse(target.url)
+    if (
+        parsed.scheme != "https"
+        or parsed.hostname not in WEBHOOK_HOSTS
+        or not parsed.path.startswith("/services/")
+    ):
+        raise SlackError(
+            "SLACK_WEBHOOK_URL does not look like a Slack incoming webhook (https://hooks.slack.com/services/...)"
+        )
+    return "incoming webhook (cannot be checked without posting)"
+
+
+def _verify_bot(target: BotTarget) -> str:
+    client = WebClient(token=target.token, base_url=target.api_url, timeout=15)
+    try:
+        identity = client.auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error", "unknown_error") if error.response is not None else "unknown_error"
+        raise SlackError(f"Slack rejected SLACK_BOT_TOKEN ({code})", error=str(code)) from None
+    except OSError as error:
+        raise SlackError(f"cannot reach the Slack API: {type(error).__name__}") from None
+    return (
+        f"bot {identity.get('user', '?')} in workspace {identity.get('team', '?')}, channel {target.channel}"
+    )

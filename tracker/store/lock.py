@@ -1,0 +1,153 @@
+"""One sync at a time per database, across processes and machines.
+
+PostgreSQL: a session-level advisory lock, released by the server if the process dies.
+SQLite: a lock row with a lease that the holder renews; a crashed holder's lease runs out.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Field, SQLModel, col
+
+from tracker.store.models import utc_column
+
+DEFAULT_LEASE = timedelta(minutes=5)
+
+
+class LockLost(Exception):
+    """Another process took the lock over (our lease ran out): stop writing."""
+
+
+class LockRow(SQLModel, table=True):
+    __tablename__ = "sync_lock"
+
+    name: str = Field(primary_key=True, max_length=64)
+    owner: str = Field(max_length=200)
+    expires_at: datetime = Field(sa_column=utc_column())
+
+
+def describe_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class DatabaseLock:
+    def __init__(
+        self,
+        engine: Engine,
+        name: str = "sync",
+        *,
+        lease: timedelta = DEFAULT_LEASE,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._engine = engine
+        self._name = name
+        self._lease = lease
+        self._clock = clock
+        self.owner = describe_owner()
+        self._connection: Connection | None = None
+        self._renewed_at: datetime | None = None
+        self.held = False
+
+    @property
+    def _postgres(self) -> bool:
+        return self._engine.dialect.name == "postgresql"
+
+    def acquire(self) -> bool:
+        self.held = self._acquire_advisory() if self._postgres else self._acquire_lease()
+        return self.held
+
+    def renew(self) -> None:
+        """Extend the lease (SQLite); cheap to call often, it writes at most every lease/5."""
+        if not self.held or self._postgres:
+            return
+        now = self._clock()
+        if self._renewed_at is not None and now - self._renewed_at < self._lease / 5:
+            return
+        with self._engine.begin() as connection:
+            updated = connection.execute(
+                sa.update(LockRow)
+                .where(col(LockRow.name) == self._name, col(LockRow.owner) == self.owner)
+                .values(expires_at=now + self._lease)
+            )
+        if updated.rowcount != 1:
+            self.held = False
+            raise LockLost(f"the {self._name} lock was taken over by another process")
+        self._renewed_at = now
+
+    def release(self) -> None:
+        if not self.held:
+            return
+        self.held = False
+        if self._postgres:
+            assert self._connection is not None
+            self._connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": self._key()})
+            self._connection.close()
+            self._connection = None
+            return
+        with self._engine.begin() as connection:
+            connection.execute(
+                sa.delete(LockRow).where(col(LockRow.name) == self._name, col(LockRow.owner) == self.owner)
+            )
+
+    def holder(self) -> str | None:
+        """Who holds the lease now (SQLite), for the message a second process prints."""
+        if self._postgres:
+            return None
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                sa.select(col(LockRow.owner)).where(col(LockRow.name) == self._name)
+            ).first()
+        return row[0] if row else None
+
+    def __enter__(self) -> DatabaseLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.release()
+
+    def _key(self) -> int:
+        return zlib.crc32(f"tracker:{self._name}".encode())
+
+    def _acquire_advisory(self) -> bool:
+        connection = self._engine.connect()
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key()}).scalar()
+        if got:
+            connection.commit()
+            self._connection = connection
+            return True
+        connection.close()
+        return False
+
+    def _acquire_lease(self) -> bool:
+        now = self._clock()
+        expires = now + self._lease
+        with self._engine.begin() as connection:
+            taken = connection.execute(
+                sa.update(LockRow)
+                .where(col(LockRow.name) == self._name, col(LockRow.expires_at) < now)
+                .values(owner=self.owner, expires_at=expires)
+            ).rowcount
+            if taken == 1:
+                self._renewed_at = now
+                return True
+        try:
+            with self._engine.begin() as connection:
+                row = {"name": self._name, "owner": self.owner, "expires_at": expires}
+                connection.execute(sa.insert(LockRow).values(row))
+        except sa.exc.IntegrityError:
+            return False
+        self._renewed_at = now
+        return True
