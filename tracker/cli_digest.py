@@ -12,14 +12,7 @@ import click
 from tracker.config import Settings
 from tracker.digest_service import DigestRequest, PeriodNotOver, PreparedDigest, post_digest, preview_digest
 from tracker.periods import PERIOD_KINDS, PeriodKind, local_midnight
-from tracker.slack.post import (
-    BOT_TOKEN_ENV,
-    WEBHOOK_URL_ENV,
-    SlackError,
-    SlackSetupError,
-    SlackTarget,
-    target_from_environment,
-)
+from tracker.slack.post import SlackError, SlackSetupError, SlackTarget, require_target
 from tracker.slack_message import render_text
 
 if TYPE_CHECKING:
@@ -91,17 +84,9 @@ def _request(settings: Settings, kind: PeriodKind | None, end: datetime | None) 
 
 def _target(settings: Settings) -> SlackTarget:
     try:
-        target = target_from_environment(
-            os.environ, channel=settings.slack.channel, api_url=settings.slack.api_url
-        )
+        return require_target(os.environ, channel=settings.slack.channel, api_url=settings.slack.api_url)
     except SlackSetupError as problem:
-        raise _usage_problem(str(problem)) from None
-    if target is None:
-        raise _usage_problem(
-            f"no Slack destination: set {BOT_TOKEN_ENV} (and [slack] channel) or {WEBHOOK_URL_ENV}, "
-            "or preview with --dry-run"
-        )
-    return target
+        raise _usage_problem(f"{problem}; or preview with --dry-run") from None
 
 
 def _print_preview(prepared: PreparedDigest, output: str, now: datetime) -> None:

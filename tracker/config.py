@@ -78,19 +78,20 @@ class DatabaseSection(_Section):
     url: str = "sqlite:///tracker.db"
 
 
+def _known_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {name!r}") from error
+    return name
+
+
 class DigestSection(_Section):
     timezone: str = "UTC"
     period: Literal["week", "month"] = "week"
     highlights: int = Field(default=10, ge=0, le=50)
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, name: str) -> str:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {name!r}") from error
-        return name
+    _timezone_is_known = field_validator("timezone")(_known_timezone)
 
 
 class SlackSection(_Section):
@@ -100,6 +101,7 @@ class SlackSection(_Section):
 
 class ScheduleSection(_Section):
     timezone: str = "UTC"
+    _timezone_is_known = field_validator("timezone")(_known_timezone)
     sync: str | None = "0 * * * *"
     digest: str | None = "0 9 * * MON"
 

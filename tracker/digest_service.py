@@ -33,7 +33,7 @@ from tracker.domain import CountedContribution, Kind, RepoRecord
 from tracker.openness import LicenseChange
 from tracker.periods import Period, PeriodKind, last_complete_period, trailing_periods
 from tracker.rules import CountingContext
-from tracker.slack.post import PostReceipt, SlackTarget, post_message
+from tracker.slack.post import PostReceipt, SlackTarget, post_message, require_target
 from tracker.slack_message import SlackMessage, build_message, local_time
 from tracker.store import repository as store
 from tracker.store.digests import DigestPostRow, get_digest_post, record_digest_post
@@ -197,6 +197,18 @@ def post_digest(
     receipt = post(target, prepared.message.payload())
     _record(engine, prepared.period, receipt, request.now)
     return DigestOutcome(prepared, target.destination, receipt=receipt)
+
+
+def post_scheduled_digest(
+    engine: Engine, settings: Settings, *, environ: Mapping[str, str], now: datetime
+) -> DigestOutcome:
+    """The scheduled job's digest: the last complete [digest] period, to the configured destination.
+
+    Raises SlackSetupError when no destination is configured and SlackError when Slack refuses.
+    """
+    target = require_target(environ, channel=settings.slack.channel, api_url=settings.slack.api_url)
+    request = DigestRequest(kind=settings.digest.period, end=now, now=now)
+    return post_digest(engine, settings, request, target)
 
 
 def _earlier_post(session: Session, period: Period, destination: str) -> DigestPostRow | None:

@@ -7,7 +7,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -283,12 +283,10 @@ def test_cli_sync_prints_one_summary_line(
 ) -> None:
     write_config(tmp_path, database_url)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    world = GitHubWorld(now=datetime.now(timezone.utc))
+    world = GitHubWorld(now=datetime.now(UTC))
     world.add_member("fay")
     world.add_repo("huggingface/transformers")
-    world.add_issue(
-        "huggingface/transformers", "fay", datetime.now(timezone.utc) - timedelta(hours=2), title="Hello"
-    )
+    world.add_issue("huggingface/transformers", "fay", datetime.now(UTC) - timedelta(hours=2), title="Hello")
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         world.install(mock)
         assert run(["--config", str(tmp_path / "tracker.toml"), "sync"]) == 0

@@ -17,8 +17,8 @@ MINIMAL = """
 [github]
 org = "acme"
 """
-# Sections follow MINIMAL, so a [repos] here would swallow them: tests that need the config to
-# load without touching the shipped catalog put REPOS last.
+# Tests that are not about the shipped catalog bring their own [repos], last so that it does not
+# take in the keys of the sections after MINIMAL.
 REPOS = """
 [repos]
 include = ["huggingface/*"]
@@ -92,8 +92,10 @@ def test_relative_roster_and_sqlite_paths_resolve_against_the_config_folder(
 
         [database]
         url = "sqlite:///data/tracker.db"
-        """
-        + REPOS,
+
+        [repos]
+        include = ["huggingface/*"]
+        """,
     )
     write(folder / "people" / "roster.toml", '[[member]]\nlogin = "fay"\nteam = "Inference"\n')
     elsewhere = tmp_path / "elsewhere"
@@ -173,8 +175,10 @@ def test_environment_overrides_api_url_and_database_url(tmp_path: Path) -> None:
 
         [database]
         url = "sqlite:///tracker.db"
-        """
-        + REPOS,
+
+        [repos]
+        include = ["huggingface/*"]
+        """,
     )
     environ = {
         "GITHUB_API_URL": "https://ghe.example.com/api/v3/",
@@ -194,8 +198,10 @@ def test_without_overrides_the_file_values_apply(tmp_path: Path) -> None:
         [github]
         org = "acme"
         api_url = "https://ghe.example.com/api/v3/"
-        """
-        + REPOS,
+
+        [repos]
+        include = ["huggingface/*"]
+        """,
     )
 
     settings = load_settings(config, environ={"GITHUB_API_URL": "", "TRACKER_DATABASE_URL": ""})
@@ -358,3 +364,11 @@ def test_known_digest_timezone_is_accepted(tmp_path: Path) -> None:
     config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[digest]\ntimezone = "Europe/Berlin"\n{REPOS}')
 
     assert load_settings(config, environ={}).digest.timezone == "Europe/Berlin"
+
+
+def test_unknown_schedule_timezone_names_the_file_and_key(tmp_path: Path) -> None:
+    config = write(
+        tmp_path / "tracker.toml", f'{MINIMAL}\n[schedule]\ntimezone = "Mars/Olympus_Mons"\n{REPOS}'
+    )
+
+    assert load_error(config) == f"{config}: schedule.timezone: unknown time zone 'Mars/Olympus_Mons'"

@@ -382,7 +382,9 @@ def test_an_empty_period_is_empty_and_lists_nothing() -> None:
 
     assert content.is_empty
     assert content.total == Change(0, 3)
-    assert content.people.items == content.repos.items == content.highlights.items == ()
+    assert content.people.items == ()
+    assert content.repos.items == ()
+    assert content.highlights.items == ()
     assert content.teams is not None
     assert content.teams.items == ()
     assert content.openness.osi_percent is None

@@ -42,7 +42,9 @@ def load_repo(name: str) -> dict[str, Any]:
 
 
 def test_issue_payload_parses_every_field() -> None:
-    data = Issue(HF, 7, "fay", "Crash on load", at(10, 1), at(10, 3), labels=["bug", "good first issue"]).to_json()
+    data = Issue(
+        HF, 7, "fay", "Crash on load", at(10, 1), at(10, 3), labels=["bug", "good first issue"]
+    ).to_json()
 
     summary = parse_issue(data)
 
@@ -67,16 +69,31 @@ def test_an_issue_is_one_issue_opened_by_its_author() -> None:
 
     assert issue_contributions(parse_issue(data), NO_LABELS) == [
         Contribution(
-            Kind.ISSUE_OPENED, data["id"], "fay", HF, 7, "Crash on load", f"https://github.com/{HF}/issues/7", at(10, 1)
+            Kind.ISSUE_OPENED,
+            data["id"],
+            "fay",
+            HF,
+            7,
+            "Crash on load",
+            f"https://github.com/{HF}/issues/7",
+            at(10, 1),
         )
     ]
 
 
 def test_a_merged_pull_request_is_opened_at_creation_and_merged_at_merged_at() -> None:
     data = Issue(
-        HF, 12, "gus", "Faster tokenizer", at(10, 1), at(10, 5),
-        is_pull_request=True, state="closed", closed_at=at(10, 5, 13), merged_at=at(10, 5),
-    ).to_json()  # fmt: skip
+        HF,
+        12,
+        "gus",
+        "Faster tokenizer",
+        at(10, 1),
+        at(10, 5),
+        is_pull_request=True,
+        state="closed",
+        closed_at=at(10, 5, 13),
+        merged_at=at(10, 5),
+    ).to_json()
 
     summary = parse_issue(data)
     found = issue_contributions(summary, NO_LABELS)
@@ -92,10 +109,20 @@ def test_a_merged_pull_request_is_opened_at_creation_and_merged_at_merged_at() -
 
 def test_a_pull_request_closed_without_merge_is_only_opened() -> None:
     data = Issue(
-        PT, 3, "gus", "Try this", at(10, 9), at(10, 11), is_pull_request=True, state="closed", closed_at=at(10, 11)
+        PT,
+        3,
+        "gus",
+        "Try this",
+        at(10, 9),
+        at(10, 11),
+        is_pull_request=True,
+        state="closed",
+        closed_at=at(10, 11),
     ).to_json()
 
-    found = issue_contributions(parse_issue(data), RepoRules(merged_labels={PT: ("Merged",)}).labels_meaning_merged(PT))
+    found = issue_contributions(
+        parse_issue(data), RepoRules(merged_labels={PT: ("Merged",)}).labels_meaning_merged(PT)
+    )
 
     assert [(c.kind, c.occurred_at) for c in found] == [(Kind.PR_OPENED, at(10, 9))]
 
@@ -112,21 +139,40 @@ def test_an_open_pull_request_is_only_opened() -> None:
 def test_a_merge_label_marks_a_closed_pull_request_merged_at_closed_at(label: str) -> None:
     rules = RepoRules(merged_labels={"PyTorch/PyTorch": ("Merged",)})
     data = Issue(
-        PT, 2, "gus", "Fuse kernels", at(10, 8), at(10, 12),
-        is_pull_request=True, state="closed", closed_at=at(10, 12), labels=[label, "open source"],
-    ).to_json()  # fmt: skip
+        PT,
+        2,
+        "gus",
+        "Fuse kernels",
+        at(10, 8),
+        at(10, 12),
+        is_pull_request=True,
+        state="closed",
+        closed_at=at(10, 12),
+        labels=[label, "open source"],
+    ).to_json()
 
     found = issue_contributions(parse_issue(data), rules.labels_meaning_merged(PT))
 
-    assert [(c.kind, c.occurred_at) for c in found] == [(Kind.PR_OPENED, at(10, 8)), (Kind.PR_MERGED, at(10, 12))]
+    assert [(c.kind, c.occurred_at) for c in found] == [
+        (Kind.PR_OPENED, at(10, 8)),
+        (Kind.PR_MERGED, at(10, 12)),
+    ]
 
 
 def test_a_merge_label_does_not_count_in_a_repo_without_merge_labels() -> None:
     rules = RepoRules(merged_labels={PT: ("Merged",)})
     data = Issue(
-        HF, 2, "gus", "Fuse kernels", at(10, 8), at(10, 12),
-        is_pull_request=True, state="closed", closed_at=at(10, 12), labels=["Merged"],
-    ).to_json()  # fmt: skip
+        HF,
+        2,
+        "gus",
+        "Fuse kernels",
+        at(10, 8),
+        at(10, 12),
+        is_pull_request=True,
+        state="closed",
+        closed_at=at(10, 12),
+        labels=["Merged"],
+    ).to_json()
 
     found = issue_contributions(parse_issue(data), rules.labels_meaning_merged(HF))
 
@@ -135,13 +181,25 @@ def test_a_merge_label_does_not_count_in_a_repo_without_merge_labels() -> None:
 
 def test_merged_at_wins_over_a_merge_label() -> None:
     data = Issue(
-        PT, 5, "gus", "Both", at(10, 8), at(10, 12),
-        is_pull_request=True, state="closed", closed_at=at(10, 12), merged_at=at(10, 10), labels=["Merged"],
-    ).to_json()  # fmt: skip
+        PT,
+        5,
+        "gus",
+        "Both",
+        at(10, 8),
+        at(10, 12),
+        is_pull_request=True,
+        state="closed",
+        closed_at=at(10, 12),
+        merged_at=at(10, 10),
+        labels=["Merged"],
+    ).to_json()
 
     found = issue_contributions(parse_issue(data), frozenset({"merged"}))
 
-    assert [(c.kind, c.occurred_at) for c in found] == [(Kind.PR_OPENED, at(10, 8)), (Kind.PR_MERGED, at(10, 10))]
+    assert [(c.kind, c.occurred_at) for c in found] == [
+        (Kind.PR_OPENED, at(10, 8)),
+        (Kind.PR_MERGED, at(10, 10)),
+    ]
 
 
 def test_an_issue_by_a_deleted_user_gives_no_contribution() -> None:
@@ -270,7 +328,11 @@ def test_repo_without_a_license_file() -> None:
 def test_repo_with_a_license_github_cannot_identify() -> None:
     record = parse_repo(load_repo("llama3"), FETCHED_AT)
 
-    assert (record.full_name, record.license_spdx, record.has_license) == ("meta-llama/llama3", "NOASSERTION", True)
+    assert (record.full_name, record.license_spdx, record.has_license) == (
+        "meta-llama/llama3",
+        "NOASSERTION",
+        True,
+    )
     assert record.topics == ()
     assert record.stars == 28880
 

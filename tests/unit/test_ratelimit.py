@@ -84,7 +84,9 @@ def test_reset_in_the_past_still_waits_one_second() -> None:
 def test_retry_after_is_honoured(status: int) -> None:
     headers = {**rate_headers(4000, NOW + 3000), "retry-after": "30"}
 
-    assert pause_after_response(status, headers, SECONDARY_MESSAGE, "core", NOW, 0) == Pause(30.0, RETRY_LATER)
+    assert pause_after_response(status, headers, SECONDARY_MESSAGE, "core", NOW, 0) == Pause(
+        30.0, RETRY_LATER
+    )
 
 
 def test_retry_after_wins_over_an_exhausted_budget() -> None:
@@ -116,7 +118,9 @@ def test_secondary_limit_without_retry_after_backs_off_exponentially(attempt: in
 
 
 def test_abuse_detection_message_is_a_secondary_limit() -> None:
-    message = "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again."
+    message = (
+        "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again."
+    )
 
     assert pause_after_response(403, {}, message, "core", NOW, 0) == Pause(60.0, SECONDARY)
 
@@ -156,8 +160,12 @@ def test_budget_from_accepts_float_strings() -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"x-ratelimit-remaining": "10"}, {"x-ratelimit-reset": "1764331260"}, {"x-ratelimit-remaining": "n/a",
-                                                                               "x-ratelimit-reset": "1"}],
+    [
+        {},
+        {"x-ratelimit-remaining": "10"},
+        {"x-ratelimit-reset": "1764331260"},
+        {"x-ratelimit-remaining": "n/a", "x-ratelimit-reset": "1"},
+    ],
 )
 def test_budget_from_without_usable_headers_is_none(headers: dict[str, str]) -> None:
     assert budget_from(headers) is None

@@ -11,6 +11,7 @@ from tracker.domain import CountedContribution, Kind
 from tracker.reports import (
     GROUP_BY_CHOICES,
     NO_TEAM,
+    GroupBy,
     StatsRow,
     contribution_record,
     group_counts,
@@ -190,8 +191,8 @@ def test_group_by_month_is_in_time_order() -> None:
 
 
 @pytest.mark.parametrize("by", GROUP_BY_CHOICES)
-def test_no_contributions_give_no_rows(by: str) -> None:
-    assert group_counts([], by) == []  # type: ignore[arg-type]
+def test_no_contributions_give_no_rows(by: GroupBy) -> None:
+    assert group_counts([], by) == []
 
 
 def test_group_by_choices() -> None:
@@ -247,7 +248,23 @@ def test_stats_records_from_grouped_rows_total_every_contribution() -> None:
     records = [stats_record(row, "login") for row in rows]
 
     assert records == [
-        {"login": "fay", "pr_opened": 1, "pr_merged": 0, "issue_opened": 0, "review": 1, "comment": 0, "total": 2},
-        {"login": "gus", "pr_opened": 0, "pr_merged": 0, "issue_opened": 0, "review": 1, "comment": 0, "total": 1},
+        {
+            "login": "fay",
+            "pr_opened": 1,
+            "pr_merged": 0,
+            "issue_opened": 0,
+            "review": 1,
+            "comment": 0,
+            "total": 2,
+        },
+        {
+            "login": "gus",
+            "pr_opened": 0,
+            "pr_merged": 0,
+            "issue_opened": 0,
+            "review": 1,
+            "comment": 0,
+            "total": 1,
+        },
     ]
     assert sum(row.total for row in rows) == len(contributions)

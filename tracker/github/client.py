@@ -54,7 +54,8 @@ def transient_retry(backoff_factor: float = 1.0) -> Retry:
         status_forcelist=(500, 502, 503, 504),
         allowed_methods=frozenset({"GET", "HEAD"}),
         raise_on_status=False,
-        respect_retry_after_header=True,
+        # Retry-After (secondary limits, 429) is ours to obey: reported, counted and cancellable.
+        respect_retry_after_header=False,
     )
 
 

@@ -106,23 +106,40 @@ def target_from_environment(
     return None
 
 
-def retry_handlers(interval: RetryIntervalCalculator | None = None) -> list[RetryHandler]:
-    """429 (waiting Retry-After), 500/503 and dropped connections, each retried a few times."""
+def require_target(environ: Mapping[str, str], *, channel: str | None, api_url: str | None) -> SlackTarget:
+    """Like `target_from_environment`, but no destination at all is an error that says what to set."""
+    target = target_from_environment(environ, channel=channel, api_url=api_url)
+    if target is None:
+        raise SlackSetupError(
+            f"no Slack destination: set {BOT_TOKEN_ENV} (with [slack] channel) or {WEBHOOK_URL_ENV}"
+        )
+    return target
+
+
+def retry_handlers(
+    retries: int = RETRIES, interval: RetryIntervalCalculator | None = None
+) -> list[RetryHandler]:
+    """429 (waiting Retry-After), 500/503 and dropped connections, each retried `retries` times."""
     spacing: dict[str, Any] = {"interval_calculator": interval} if interval is not None else {}
     return [
-        RateLimitErrorRetryHandler(max_retry_count=RETRIES),
-        ServerErrorRetryHandler(max_retry_count=RETRIES, **spacing),
-        ConnectionErrorRetryHandler(max_retry_count=RETRIES, **spacing),
+        RateLimitErrorRetryHandler(max_retry_count=retries),
+        ServerErrorRetryHandler(max_retry_count=retries, **spacing),
+        ConnectionErrorRetryHandler(max_retry_count=retries, **spacing),
     ]
 
 
 def post_message(
-    target: SlackTarget, payload: Mapping[str, Any], *, retry_interval: RetryIntervalCalculator | None = None
+    target: SlackTarget,
+    payload: Mapping[str, Any],
+    *,
+    retries: int = RETRIES,
+    retry_interval: RetryIntervalCalculator | None = None,
 ) -> PostReceipt:
     """Post the message body (text, blocks, ...) and return where it went and its ts."""
+    handlers = retry_handlers(retries, retry_interval)
     if isinstance(target, BotTarget):
-        return _post_with_token(target, payload, retry_handlers(retry_interval))
-    return _post_to_webhook(target, payload, retry_handlers(retry_interval))
+        return _post_with_token(target, payload, handlers)
+    return _post_to_webhook(target, payload, handlers)
 
 
 def _post_with_token(

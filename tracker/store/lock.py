@@ -21,6 +21,7 @@ from sqlmodel import Field, SQLModel, col
 from tracker.store.models import utc_column
 
 DEFAULT_LEASE = timedelta(minutes=5)
+_HELD_IN_THIS_PROCESS: set[str] = set()
 
 
 class LockLost(Exception):
@@ -63,6 +64,8 @@ class DatabaseLock:
 
     def acquire(self) -> bool:
         self.held = self._acquire_advisory() if self._postgres else self._acquire_lease()
+        if self.held:
+            _HELD_IN_THIS_PROCESS.add(self.owner)
         return self.held
 
     def renew(self) -> None:
@@ -87,6 +90,7 @@ class DatabaseLock:
         if not self.held:
             return
         self.held = False
+        _HELD_IN_THIS_PROCESS.discard(self.owner)
         if self._postgres:
             assert self._connection is not None
             self._connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": self._key()})
@@ -143,6 +147,8 @@ class DatabaseLock:
             if taken == 1:
                 self._renewed_at = now
                 return True
+        if self._take_over_from_a_dead_holder(now, expires):
+            return True
         try:
             with self._engine.begin() as connection:
                 row = {"name": self._name, "owner": self.owner, "expires_at": expires}
@@ -151,3 +157,35 @@ class DatabaseLock:
             return False
         self._renewed_at = now
         return True
+
+    def _take_over_from_a_dead_holder(self, now: datetime, expires: datetime) -> bool:
+        """A holder on this host whose process is gone (kill -9, OOM) does not make us wait for its lease."""
+        holder = self.holder()
+        if holder is None or not holder_is_dead(holder):
+            return False
+        with self._engine.begin() as connection:
+            taken = connection.execute(
+                sa.update(LockRow)
+                .where(col(LockRow.name) == self._name, col(LockRow.owner) == holder)
+                .values(owner=self.owner, expires_at=expires)
+            ).rowcount
+        if taken == 1:
+            self._renewed_at = now
+        return taken == 1
+
+
+def holder_is_dead(owner: str) -> bool:
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():  # ours, or a restarted container's predecessor that had the same PID
+        return owner not in _HELD_IN_THIS_PROCESS
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
