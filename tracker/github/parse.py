@@ -56,7 +56,7 @@ def repo_name_from_url(repository_url: str) -> str:
 
 
 def login_of(user: JSON | None) -> str | None:
-    """None when GitHub sends `user: null`; a deleted account's `ghost` placeholder is kept (never counted)."""
+    """None when GitHub sends `user: null`; a deleted account's `ghost` login is kept (never counted)."""
     if not user or not user.get("login"):
         return None
     return str(user["login"])
