@@ -39,7 +39,13 @@ def build_scheduler(jobs: list[JobSpec], timezone: str) -> BlockingScheduler:
     )
     for job in jobs:
         scheduler.add_job(
-            _logged(job), trigger=build_trigger(job.schedule, timezone), id=job.job_id, name=job.job_id
+            _logged(job),
+            trigger=build_trigger(job.schedule, timezone),
+            id=job.job_id,
+            name=job.job_id,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
         )
     return scheduler
 

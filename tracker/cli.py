@@ -424,7 +424,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="tracker", standalone_mode=False)
+        outcome = cli.main(args=args, prog_name="tracker", standalone_mode=False)
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except click.ClickException as problem:
@@ -448,7 +448,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as problem:  # the last line of defence: one clear line, traceback with --debug
         return _fail(problem, EXIT_FAILURE, debug, unexpected=True)
-    return EXIT_OK
+    return outcome if isinstance(outcome, int) else EXIT_OK
 
 
 def _fail(problem: BaseException, code: int, debug: bool, *, unexpected: bool = False) -> int:

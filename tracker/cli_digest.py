@@ -41,6 +41,7 @@ def _usage_problem(message: str) -> Exception:
 @click.option(
     "--end",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
     help="Digest the last complete period before this day (YYYY-MM-DD, [digest] timezone). Default: now.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the digest; post nothing.")

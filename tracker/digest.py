@@ -141,10 +141,13 @@ class Openness:
 
     @property
     def osi_percent(self) -> int | None:
-        """The OSI share rounded down to a whole percent (never 100 unless all are OSI)."""
+        """The OSI share to the nearest percent; 0 and 100 only when none or all are OSI."""
         if self.contributions == 0:
             return None
-        return self.osi_contributions * 100 // self.contributions
+        percent = round(self.osi_contributions * 100 / self.contributions)
+        if 0 < self.osi_contributions < self.contributions:
+            return min(max(percent, 1), 99)
+        return percent
 
 
 @dataclass(frozen=True, slots=True)

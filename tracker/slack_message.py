@@ -403,7 +403,10 @@ def _head_blocks(content: DigestContent, limits: SlackLimits) -> list[Block]:
         blocks.append(_context([note]))
     openness = openness_lines(content, MRKDWN)
     if openness:
-        blocks.append(_section(shorten_block("\n".join(openness), limits.section_chars)))
+        lines = ListSection(openness[0], openness[1:], 0)
+        blocks.extend(
+            _section(text) for text in list_sections(lines, max_blocks=1, max_chars=limits.section_chars)
+        )
     blocks.append(DividerBlock())
     return blocks
 

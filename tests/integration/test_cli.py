@@ -294,3 +294,23 @@ def test_cli_sync_prints_one_summary_line(
     err = capsys.readouterr().err
     assert "sync done: 1 new and 0 updated contributions" in err
     assert "answered 304" in err and "waited for rate limits" in err
+
+
+def test_no_token_reaches_any_log_line_even_with_debug_and_json_logs(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_config(tmp_path, database_url)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("TRACKER_LOG_FORMAT", "json")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(
+            re.compile(r"https://api\.github\.com(:443)?/orgs/acme/members.*"),
+            status=403,
+            json={"message": f"Token {TOKEN} lacks SSO authorization for acme"},
+        )
+        assert run(["--debug", "--config", str(tmp_path / "tracker.toml"), "sync"]) == 1
+
+    err = capsys.readouterr().err
+    assert "lacks SSO authorization" in err
+    assert TOKEN not in err
+    assert "[redacted]" in err

@@ -9,6 +9,7 @@ from tracker.digest import (
     Change,
     DigestContent,
     DigestFacts,
+    Openness,
     PeriodContributions,
     PersonRepo,
     SyncStatus,
@@ -315,6 +316,16 @@ def test_osi_share_counts_contributions_to_osi_licensed_repos() -> None:
 
     assert (content.openness.osi_contributions, content.openness.contributions) == (6, 8)
     assert content.openness.osi_percent == 75
+
+
+@pytest.mark.parametrize(
+    ("osi", "total", "percent"),
+    [(2, 3, 67), (8, 11, 73), (199, 200, 99), (1, 300, 1), (0, 5, 0), (5, 5, 100)],
+)
+def test_the_osi_share_is_rounded_but_never_to_all_or_none_when_untrue(
+    osi: int, total: int, percent: int
+) -> None:
+    assert Openness(osi, total, ()).osi_percent == percent
 
 
 def test_a_repo_without_license_is_none_and_an_unknown_repo_unknown() -> None:

@@ -447,6 +447,19 @@ def test_a_busy_week_respects_every_slack_limit_and_says_what_it_left_out() -> N
     assert highlights[-1].endswith("_and 350 more_")
 
 
+def test_a_flood_of_license_changes_is_cut_short() -> None:
+    rows = [counted(Kind.COMMENT, "ada", "org/repo", github_id=1)]
+    moment = datetime(2025, 3, 5, tzinfo=UTC)
+    changes = [LicenseChange(f"org/repo-{index}", "MIT", "BUSL-1.1", moment) for index in range(200)]
+
+    openness = section_texts(build_message(content_for(rows, changes=changes), now=NOW).payload())[1]
+
+    assert len(openness) <= SLACK_LIMITS.section_chars
+    assert openness.startswith("🔓 *100%*")
+    shown = openness.count("📜")
+    assert openness.endswith(f"_and {200 - shown} more_")
+
+
 def test_lists_are_cut_to_the_block_budget() -> None:
     limits = SlackLimits(blocks=14)
 

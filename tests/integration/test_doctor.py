@@ -1,0 +1,198 @@
+"""`tracker doctor`: one line per check, each failure named."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import responses
+from pytest_httpserver import HTTPServer
+
+from tests.integration.sync_support import write_config
+from tracker.cli import run
+from tracker.doctor import Check, Status, run_checks
+
+TOKEN = "ghp_doctorTEST000000000000000000000000000"
+API = r"https://api\.github\.com(:443)?"
+
+
+def by_name(checks: list[Check]) -> dict[str, Check]:
+    return {check.name: check for check in checks}
+
+
+@pytest.fixture
+def config(tmp_path: Path, database_url: str) -> Path:
+    write_config(tmp_path, database_url)
+    return tmp_path / "tracker.toml"
+
+
+def environment(database_url: str, **extra: str) -> dict[str, str]:
+    return {"GITHUB_TOKEN": TOKEN, "TRACKER_DATABASE_URL": database_url, **extra}
+
+
+@pytest.fixture
+def github() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def healthy_github(mock: responses.RequestsMock, scopes: str = "read:org, repo") -> None:
+    mock.get(
+        re.compile(API + "/user"),
+        json={"login": "ospo-bot", "type": "User"},
+        headers={"x-oauth-scopes": scopes},
+    )
+    mock.get(re.compile(API + "/orgs/acme$"), json={"login": "acme", "type": "Organization"})
+    mock.get(re.compile(API + r"/orgs/acme/members.*"), json=[{"login": "fay", "type": "User"}])
+    mock.get(
+        re.compile(API + "/rate_limit"),
+        json={
+            "resources": {
+                "core": {"limit": 5000, "remaining": 4999},
+                "search": {"limit": 30, "remaining": 30},
+            }
+        },
+    )
+
+
+def test_a_healthy_setup_reports_ok_lines(
+    config: Path, database_url: str, github: responses.RequestsMock
+) -> None:
+    healthy_github(github)
+
+    checks = by_name(run_checks(str(config), environment(database_url)))
+
+    assert checks["config"].status is Status.OK and "org acme" in checks["config"].detail
+    assert checks["github"].status is Status.OK
+    assert "token of ospo-bot" in checks["github"].detail and "core 4999/5000" in checks["github"].detail
+    assert (
+        checks["database"].status is Status.WARN
+        and "applied on the next command" in checks["database"].detail
+    )
+    assert checks["slack"].status is Status.WARN and "SLACK_BOT_TOKEN" in checks["slack"].detail
+
+
+def test_a_broken_config_is_one_failing_line(tmp_path: Path) -> None:
+    (tmp_path / "tracker.toml").write_text("[github]\norg = 3\n")
+
+    (check,) = run_checks(str(tmp_path / "tracker.toml"), {})
+
+    assert check.status is Status.FAIL and "github.org" in check.detail
+
+
+def test_a_missing_token_fails_the_github_check(config: Path, database_url: str) -> None:
+    checks = by_name(run_checks(str(config), {"TRACKER_DATABASE_URL": database_url}))
+
+    assert checks["github"].status is Status.FAIL and "GITHUB_TOKEN is not set" in checks["github"].detail
+
+
+def test_a_rejected_token_fails_without_showing_it(
+    config: Path, database_url: str, github: responses.RequestsMock
+) -> None:
+    github.get(re.compile(API + "/user"), status=401, json={"message": "Bad credentials"})
+
+    check = by_name(run_checks(str(config), environment(database_url)))["github"]
+
+    assert (
+        check.status is Status.FAIL
+        and "GitHub rejected the token" in check.detail
+        and TOKEN not in check.detail
+    )
+
+
+def test_an_unknown_organization_fails(
+    config: Path, database_url: str, github: responses.RequestsMock
+) -> None:
+    github.get(re.compile(API + "/user"), json={"login": "ospo-bot"})
+    github.get(re.compile(API + "/orgs/acme$"), status=404, json={"message": "Not Found"})
+
+    check = by_name(run_checks(str(config), environment(database_url)))["github"]
+
+    assert check.status is Status.FAIL and "organization 'acme' not found" in check.detail
+
+
+def test_a_token_without_read_org_is_a_warning(
+    config: Path, database_url: str, github: responses.RequestsMock
+) -> None:
+    healthy_github(github, scopes="public_repo")
+
+    check = by_name(run_checks(str(config), environment(database_url)))["github"]
+
+    assert check.status is Status.WARN and "lacks read:org" in check.detail
+
+
+def test_an_unreachable_database_fails(config: Path, github: responses.RequestsMock) -> None:
+    healthy_github(github)
+    url = "postgresql+psycopg://postgres:s3cret@127.0.0.1:1/nothing"
+
+    check = by_name(run_checks(str(config), environment(url)))["database"]
+
+    assert check.status is Status.FAIL and "s3cret" not in check.detail and "127.0.0.1:1" in check.detail
+
+
+def test_a_webhook_that_is_not_slacks_fails(
+    config: Path, database_url: str, github: responses.RequestsMock
+) -> None:
+    healthy_github(github)
+    env = environment(database_url, SLACK_WEBHOOK_URL="https://example.com/hook")
+
+    check = by_name(run_checks(str(config), env))["slack"]
+
+    assert check.status is Status.FAIL and "does not look like a Slack incoming webhook" in check.detail
+
+
+def test_a_bot_token_is_checked_with_auth_test(
+    tmp_path: Path, database_url: str, github: responses.RequestsMock, httpserver: HTTPServer
+) -> None:
+    healthy_github(github)
+    write_config(tmp_path, database_url)
+    config = tmp_path / "tracker.toml"
+    config.write_text(config.read_text() + '\n[slack]\nchannel = "C0123456789"\n')
+    httpserver.expect_request("/api/auth.test").respond_with_json(
+        {
+            "ok": True,
+            "url": "https://acme.slack.com/",
+            "team": "Acme",
+            "user": "tracker",
+            "team_id": "T1",
+            "user_id": "U1",
+        }
+    )
+    env = environment(
+        database_url, SLACK_BOT_TOKEN="xoxb-0000-doctor", SLACK_API_URL=httpserver.url_for("/api/")
+    )
+
+    check = by_name(run_checks(str(config), env))["slack"]
+
+    assert check.status is Status.OK and "bot tracker in workspace Acme" in check.detail
+
+
+def test_a_rejected_bot_token_fails(
+    tmp_path: Path, database_url: str, github: responses.RequestsMock, httpserver: HTTPServer
+) -> None:
+    healthy_github(github)
+    write_config(tmp_path, database_url)
+    config = tmp_path / "tracker.toml"
+    config.write_text(config.read_text() + '\n[slack]\nchannel = "C0123456789"\n')
+    httpserver.expect_request("/api/auth.test").respond_with_json({"ok": False, "error": "invalid_auth"})
+    env = environment(
+        database_url, SLACK_BOT_TOKEN="xoxb-0000-doctor", SLACK_API_URL=httpserver.url_for("/api/")
+    )
+
+    check = by_name(run_checks(str(config), env))["slack"]
+
+    assert check.status is Status.FAIL and "invalid_auth" in check.detail and "xoxb" not in check.detail
+
+
+def test_the_command_exits_1_when_a_check_fails(
+    config: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+
+    assert run(["--config", str(config), "doctor"]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"^FAIL\s+github\s+GITHUB_TOKEN is not set$", out, flags=re.MULTILINE)
+    assert re.search(r"^ok\s+config\s+", out, flags=re.MULTILINE)

@@ -1,0 +1,113 @@
+"""The scheduler's wiring, inspected before start, and one real run with a fast interval."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from jobs.scheduler import MISFIRE_GRACE_SECONDS, JobSpec, build_scheduler, next_runs
+from jobs.triggers import ScheduleSpecError, build_trigger, parse_interval
+
+
+def test_every_specs_become_intervals() -> None:
+    assert parse_interval("every 30s") == timedelta(seconds=30)
+    assert parse_interval("every 15m") == timedelta(minutes=15)
+    assert parse_interval("Every 2h") == timedelta(hours=2)
+    assert parse_interval("0 * * * *") is None
+
+
+def test_a_crontab_becomes_a_cron_trigger_in_the_schedule_timezone() -> None:
+    trigger = build_trigger("0 9 * * MON", "Europe/Berlin")
+    assert isinstance(trigger, CronTrigger)
+    assert str(trigger.timezone) == "Europe/Berlin"
+
+
+def test_an_interval_becomes_an_interval_trigger() -> None:
+    trigger = build_trigger("every 15m", "UTC")
+    assert isinstance(trigger, IntervalTrigger)
+    assert trigger.interval == timedelta(minutes=15)
+
+
+@pytest.mark.parametrize("spec", ["every 0m", "hourly", "0 * * *", "61 * * * *", "every 5 parsecs"])
+def test_bad_specs_are_refused_with_the_spec_in_the_message(spec: str) -> None:
+    with pytest.raises(ScheduleSpecError, match=spec.split()[0]):
+        build_trigger(spec, "UTC")
+
+
+def test_jobs_have_ids_one_instance_coalescing_and_a_grace_time() -> None:
+    scheduler = build_scheduler(
+        [JobSpec("sync", "0 * * * *", lambda: None), JobSpec("digest", "0 9 * * MON", lambda: None)],
+        "Europe/Berlin",
+    )
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+
+    assert set(jobs) == {"sync", "digest"}
+    for job in jobs.values():
+        assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, MISFIRE_GRACE_SECONDS)
+
+
+def test_next_runs_are_known_before_start() -> None:
+    scheduler = build_scheduler([JobSpec("digest", "0 9 * * MON", lambda: None)], "Europe/Berlin")
+
+    (moment,) = next_runs(scheduler).values()
+
+    assert "T09:00:00+0" in moment
+
+
+def test_an_overlapping_run_is_refused_while_one_is_running() -> None:
+    running = 0
+    most_at_once = 0
+    started = 0
+    release = threading.Event()
+    lock = threading.Lock()
+
+    def slow_job() -> None:
+        nonlocal running, most_at_once, started
+        with lock:
+            running += 1
+            started += 1
+            most_at_once = max(most_at_once, running)
+        release.wait(timeout=5)
+        with lock:
+            running -= 1
+
+    scheduler = build_scheduler([JobSpec("sync", "every 1s", slow_job)], "UTC")
+    runner = threading.Thread(target=scheduler.start, daemon=True)
+    runner.start()
+    deadline = time.monotonic() + 10
+    while started == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(2.2)  # two more ticks fall while the first run is still going
+    release.set()
+    scheduler.shutdown(wait=True)
+    runner.join(timeout=5)
+
+    assert started == 1
+    assert most_at_once == 1
+
+
+def test_a_failing_job_does_not_stop_the_schedule(caplog: pytest.LogCaptureFixture) -> None:
+    calls = 0
+    done = threading.Event()
+
+    def flaky() -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("GitHub is down")
+        done.set()
+
+    scheduler = build_scheduler([JobSpec("sync", "every 1s", flaky)], "UTC")
+    runner = threading.Thread(target=scheduler.start, daemon=True)
+    runner.start()
+    assert done.wait(timeout=10)
+    scheduler.shutdown(wait=True)
+    runner.join(timeout=5)
+
+    assert calls >= 2
+    assert any("sync failed: GitHub is down" in record.getMessage() for record in caplog.records)
