@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 import sqlalchemy as sa
@@ -23,11 +24,21 @@ from sqlmodel import Session
 
 from tracker import __version__, openness
 from tracker.cancel import Cancelled, CancelToken, stop_on_signals
-from tracker.config import ConfigError, Settings, find_config_path, load_settings
+from tracker.cli_digest import digest
+from tracker.config import ConfigError, Settings, find_config_path, load_openness_annotations, load_settings
 from tracker.console import ConsoleProgress
-from tracker.counting import QueryFilter, UnknownFilterValue, counted_contributions, load_people, load_repos
+from tracker.counting import (
+    QueryFilter,
+    RepoView,
+    UnknownFilterValue,
+    counted_contributions,
+    license_classes,
+    load_people,
+    load_repos,
+)
+from tracker.digest_service import post_scheduled_digest
 from tracker.doctor import Status, run_checks
-from tracker.domain import Kind
+from tracker.domain import Kind, RepoRecord
 from tracker.github.client import GitHubClient
 from tracker.github.errors import GitHubError
 from tracker.logs import configure_logging, redact, secrets_from_environment
@@ -39,6 +50,7 @@ from tracker.reports import (
     stats_record,
 )
 from tracker.rules import build_people, is_bot
+from tracker.slack.post import SlackError, SlackSetupError, target_from_environment
 from tracker.store import migrate
 from tracker.store import repository as store
 from tracker.store.engine import StoreError, make_engine, redact_url
@@ -85,8 +97,16 @@ def _session(app: App) -> Iterator[Session]:
         engine.dispose()
 
 
-def _day(value: datetime | None) -> datetime | None:
-    return None if value is None else datetime.combine(value.date(), time.min, tzinfo=UTC)
+def _day(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """A date option as the instant its day starts in `zone`, in UTC."""
+    return None if value is None else datetime.combine(value.date(), time.min, tzinfo=zone).astimezone(UTC)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"unknown time zone {name!r}", param_hint="--timezone") from None
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -158,8 +178,15 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--kind", "kinds", multiple=True, type=click.Choice([k.value for k in Kind]), help="Repeatable."
         ),
-        click.option("--since", type=_DATE, help="From this UTC date, inclusive."),
-        click.option("--until", type=_DATE, help="Up to this UTC date, exclusive."),
+        click.option("--since", type=_DATE, help="From this date, inclusive."),
+        click.option("--until", type=_DATE, help="Up to this date, exclusive."),
+        click.option(
+            "--timezone",
+            "timezone_name",
+            default="UTC",
+            show_default=True,
+            help="Time zone of --since/--until days (and of stats weeks and months).",
+        ),
         click.option("--format", "output", type=click.Choice(FORMATS), default="table", show_default=True),
     ]
     for option in reversed(options):
@@ -174,14 +201,16 @@ def _query_filter(
     kinds: Sequence[str],
     since: datetime | None,
     until: datetime | None,
+    timezone_name: str,
 ) -> QueryFilter:
+    zone = _zone(timezone_name)
     return QueryFilter(
         login=login,
         team=team,
         repo=repo,
         kinds=frozenset(Kind(kind) for kind in kinds) if kinds else None,
-        since=_day(since),
-        until=_day(until),
+        since=_day(since, zone),
+        until=_day(until, zone),
     )
 
 
@@ -207,7 +236,9 @@ def stats(app: App, /, group_by: GroupBy, output: str, **filters: Any) -> None:
     settings = app.settings()
     with _session(app) as session:
         rows = counted_contributions(session, settings, _query_filter(**filters))
-    records = [stats_record(row, group_by) for row in group_counts(rows, group_by)]
+        classes = license_classes(session) if group_by == "license_class" else {}
+    groups = group_counts(rows, group_by, zone=_zone(filters["timezone_name"]), license_classes=classes)
+    records = [stats_record(row, group_by) for row in groups]
     columns = [group_by, *(kind.value for kind in Kind), "total"]
     _emit(records, columns, output, empty="no contributions match")
 
@@ -286,43 +317,47 @@ def repos(app: App, output: str, openness_view: bool, changes: bool) -> None:
             )
             return
         views = load_repos(session, settings)
-    assessed = []
-    for view in views:
-        record = view.record
-        license_obj = {"spdx_id": record.license_spdx} if record.has_license else None
-        assessed.append(
-            (view, openness.assess_repo(record.full_name, license_obj, record.description, record.topics))
-        )
+    annotations = load_openness_annotations()
+    assessed = [(view, _assess(view.record, annotations)) for view in views]
     if openness_view:
         kept = [item for item in assessed if item[0].decision.counts]
-        order = {
-            id(o): index for index, o in enumerate(openness.sort_for_openness_report([o for _, o in kept]))
-        }
-        assessed = sorted(kept, key=lambda item: order[id(item[1])])
-    records = [
-        {
-            "full_name": view.record.full_name,
-            "counts": view.decision.counts,
-            "reason": view.decision.reason,
-            "license": assessment.license,
-            "license_class": assessment.license_class.value,
-            "open_washing": assessment.open_washing,
-            "stars": view.record.stars,
-            "archived": view.record.archived,
-        }
-        for view, assessment in assessed
-    ]
-    columns = [
-        "full_name",
-        "counts",
-        "reason",
-        "license",
-        "license_class",
-        "open_washing",
-        "stars",
-        "archived",
-    ]
+        ranked = openness.sort_for_openness_report(assessment for _, assessment in kept)
+        order = {assessment.full_name: index for index, assessment in enumerate(ranked)}
+        assessed = sorted(kept, key=lambda item: order[item[1].full_name])
+    records = [_repo_record(view, assessment) for view, assessment in assessed]
+    columns = ["full_name", "counts", "reason", "license", "license_class", "open_washing"]
+    columns += ["weights", "training_data"] if openness_view else ["stars", "archived"]
     _emit(records, columns, output, empty="no repos known yet: run `tracker sync`")
+
+
+def _assess(record: RepoRecord, annotations: dict[str, openness.ModelOpenness]) -> openness.RepoOpenness:
+    license_obj = {"spdx_id": record.license_spdx} if record.has_license else None
+    return openness.assess_repo(
+        record.full_name,
+        license_obj,
+        record.description,
+        record.topics,
+        annotations.get(record.full_name.lower()),
+    )
+
+
+def _repo_record(view: RepoView, assessment: openness.RepoOpenness) -> dict[str, object]:
+    note = assessment.annotation
+    return {
+        "full_name": view.record.full_name,
+        "counts": view.decision.counts,
+        "reason": view.decision.reason,
+        "license": assessment.license,
+        "license_class": assessment.license_class.value,
+        "open_washing": assessment.open_washing,
+        "weights": note.weights if note else None,
+        "training_data": note.training_data if note else None,
+        "openness_source": note.source if note else None,
+        "openness_note": note.note if note else None,
+        "stars": view.record.stars,
+        "archived": view.record.archived,
+        "description": view.record.description,
+    }
 
 
 # schedule and doctor -------------------------------------------------------------------------
@@ -349,7 +384,19 @@ def schedule(app: App) -> None:
 
 
 def _digest_job(settings: Settings, engine: Engine) -> Callable[[], None] | None:
-    return None
+    """The scheduled digest, or None (with a warning) when no Slack destination is configured."""
+    if (
+        target_from_environment(os.environ, channel=settings.slack.channel, api_url=settings.slack.api_url)
+        is None
+    ):
+        log.warning("no Slack destination (SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL): the digest job is off")
+        return None
+
+    def run_digest() -> None:
+        outcome = post_scheduled_digest(engine, settings, environ=os.environ, now=datetime.now(UTC))
+        log.info(outcome.summary(), extra={"job": "digest"})
+
+    return run_digest
 
 
 @cli.command()
@@ -433,9 +480,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
-    except (ConfigError, UsageProblem, UnknownFilterValue) as problem:
+    except (ConfigError, UsageProblem, UnknownFilterValue, SlackSetupError) as problem:
         return _fail(problem, EXIT_USAGE, debug)
-    except (GitHubError, StoreError) as problem:
+    except (GitHubError, StoreError, SlackError) as problem:
         return _fail(problem, EXIT_FAILURE, debug)
     except sa.exc.SQLAlchemyError as problem:
         detail = getattr(problem, "orig", None) or problem
@@ -460,6 +507,9 @@ def _fail(problem: BaseException, code: int, debug: bool, *, unexpected: bool = 
     if unexpected and not debug:
         click.echo("run again with --debug for details", err=True)
     return code
+
+
+cli.add_command(digest)
 
 
 def main() -> None:

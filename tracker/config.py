@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from tracker.openness import ModelOpenness, parse_openness_annotation
 from tracker.rules import RepoRules, RosterEntry
 
 CONFIG_ENV = "TRACKER_CONFIG"
@@ -206,6 +207,18 @@ def load_roster(path: Path) -> tuple[RosterEntry, ...]:
 
 def load_catalog() -> ReposSection:
     return _validate(ReposSection, catalog_raw().get("repos", {}), Path(f"<shipped {CATALOG_FILE}>"))
+
+
+def load_openness_annotations() -> dict[str, ModelOpenness]:
+    """The catalog's notes on model repos (weights, training data, source), by lower-cased name."""
+    raw = catalog_raw().get("openness", {})
+    try:
+        return {
+            name.lower(): parse_openness_annotation(table, f"<shipped {CATALOG_FILE}>: openness.{name!r}")
+            for name, table in raw.items()
+        }
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def catalog_raw() -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from tracker.config import Settings
 from tracker.domain import CountedContribution, Kind, RepoRecord
+from tracker.openness import NO_ASSERTION, classify_spdx_id
 from tracker.rules import (
     CountingContext,
     Person,
@@ -94,3 +95,14 @@ def _logins_for(where: QueryFilter, context: CountingContext) -> frozenset[str]:
         if not people:
             raise UnknownFilterValue(f"no tracked person is in the team {where.team!r}")
     return frozenset(login.lower() for person in people for login in person.logins)
+
+
+def license_classes(session: Session) -> dict[str, str]:
+    """Each known repo's license class, by lower-cased name (and by the name it was asked under)."""
+    classes: dict[str, str] = {}
+    for key, record in store.list_repo_keys(session).items():
+        spdx = (record.license_spdx or NO_ASSERTION) if record.has_license else None
+        value = classify_spdx_id(spdx).value
+        classes[key] = value
+        classes[record.full_name.lower()] = value
+    return classes

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 
 from tracker.domain import CountedContribution, Kind
 
-GroupBy = Literal["repo", "login", "team", "kind", "week", "month"]
-GROUP_BY_CHOICES: tuple[GroupBy, ...] = ("repo", "login", "team", "kind", "week", "month")
+GroupBy = Literal["repo", "login", "team", "kind", "week", "month", "license_class"]
+GROUP_BY_CHOICES: tuple[GroupBy, ...] = ("repo", "login", "team", "kind", "week", "month", "license_class")
 NO_TEAM = "(no team)"
 
 
@@ -29,29 +29,47 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def week_start(moment: datetime) -> str:
-    """The Monday (UTC) that starts the ISO week of the moment."""
-    day = moment.astimezone(UTC).date()
+def week_start(moment: datetime, zone: tzinfo = UTC) -> str:
+    """The Monday (in `zone`, UTC by default) that starts the ISO week of the moment."""
+    day = moment.astimezone(zone).date()
     return (day - timedelta(days=day.weekday())).isoformat()
 
 
-def month_of(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m")
+def month_of(moment: datetime, zone: tzinfo = UTC) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m")
 
 
-_KEYS: dict[GroupBy, Callable[[CountedContribution], str]] = {
-    "repo": lambda c: c.repo,
-    "login": lambda c: c.person,
-    "team": lambda c: c.team or NO_TEAM,
-    "kind": lambda c: c.kind.value,
-    "week": lambda c: week_start(c.occurred_at),
-    "month": lambda c: month_of(c.occurred_at),
-}
+UNKNOWN_CLASS = "unknown"
 
 
-def group_counts(contributions: Iterable[CountedContribution], by: GroupBy) -> list[StatsRow]:
-    """Counts per group and kind; time groups in time order, the others largest first."""
-    key = _KEYS[by]
+def _key_for(
+    by: GroupBy, zone: tzinfo, license_classes: Mapping[str, str]
+) -> Callable[[CountedContribution], str]:
+    keys: dict[GroupBy, Callable[[CountedContribution], str]] = {
+        "repo": lambda c: c.repo,
+        "login": lambda c: c.person,
+        "team": lambda c: c.team or NO_TEAM,
+        "kind": lambda c: c.kind.value,
+        "week": lambda c: week_start(c.occurred_at, zone),
+        "month": lambda c: month_of(c.occurred_at, zone),
+        "license_class": lambda c: license_classes.get(c.repo.lower(), UNKNOWN_CLASS),
+    }
+    return keys[by]
+
+
+def group_counts(
+    contributions: Iterable[CountedContribution],
+    by: GroupBy,
+    *,
+    zone: tzinfo = UTC,
+    license_classes: Mapping[str, str] | None = None,
+) -> list[StatsRow]:
+    """Counts per group and kind; time groups in time order, the others largest first.
+
+    Weeks and months are taken in `zone`; `license_classes` maps lower-cased repo names to
+    their license class (needed only for `by="license_class"`).
+    """
+    key = _key_for(by, zone, license_classes or {})
     groups: dict[str, Counter[Kind]] = defaultdict(Counter)
     display: dict[str, str] = {}
     for contribution in contributions:

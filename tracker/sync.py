@@ -147,6 +147,7 @@ class Syncer:
         people = self._sync_people(session, now)
         self._history_start = self._settle_history_start(session, since, now)
         self._refresh_named_repos(session, now)
+        self._refresh_counted_repos(session, now)
         self._sync_logins(session, people, since, now)
         self._drain_fetch_queue(session)
         self._recheck_open_pull_requests(session)
@@ -195,6 +196,22 @@ class Syncer:
                 self._warn(f"repo {full_name} ({self._settings.repo_source}) is private and never counts")
             self._progress.advance()
         self._commit(session)
+
+    def _refresh_counted_repos(self, session: Session, now: datetime) -> None:
+        """Keep counted repos' metadata (topics, license) current: a license change is news.
+        Conditional requests make an unchanged repo free; each is asked at most once a day."""
+        stale = [
+            record.full_name
+            for record in store.list_repos(session)
+            if record.exists
+            and now - record.fetched_at >= REPO_REFRESH_AFTER
+            and decide_repo(self._rules, facts_of(record)).counts
+        ]
+        self._progress.phase("counted repos' metadata", len(stale))
+        for full_name in stale:
+            self._repo(session, full_name, now)
+            self._commit(session)
+            self._progress.advance()
 
     def _repo(self, session: Session, full_name: str, now: datetime) -> RepoRecord:
         known = store.get_repo(session, full_name)

@@ -196,7 +196,30 @@ def test_no_contributions_give_no_rows(by: GroupBy) -> None:
 
 
 def test_group_by_choices() -> None:
-    assert GROUP_BY_CHOICES == ("repo", "login", "team", "kind", "week", "month")
+    assert GROUP_BY_CHOICES == ("repo", "login", "team", "kind", "week", "month", "license_class")
+
+
+def test_weeks_and_months_can_be_taken_in_another_time_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    sunday_night_utc = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # already Monday in Tokyo
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert week_start(sunday_night_utc) == "2026-11-23"
+    assert week_start(sunday_night_utc, tokyo) == "2026-11-30"
+    assert month_of(datetime(2026, 11, 30, 20, tzinfo=UTC), tokyo) == "2026-12"
+
+
+def test_license_class_groups_use_the_mapping_and_unknown_for_the_rest() -> None:
+    rows = [
+        counted(repo="Huggingface/Transformers"),
+        counted(repo="meta-llama/llama3"),
+        counted(repo="someone/else"),
+    ]
+    classes = {"huggingface/transformers": "osi", "meta-llama/llama3": "unknown"}
+
+    grouped = {row.group: row.total for row in group_counts(rows, "license_class", license_classes=classes)}
+
+    assert grouped == {"osi": 1, "unknown": 2}
 
 
 # --- records -------------------------------------------------------------------------------
