@@ -519,6 +519,11 @@ class GitHubWorld:
 
     def _search(self, *, query: dict[str, str], path: str) -> tuple[int, Any, dict[str, str]]:
         terms = query["q"].split()
+        people = {
+            term.partition(":")[2].lower() for term in terms if term.partition(":")[0] in _PERSON_QUALIFIERS
+        }
+        if people & self.unknown_users:
+            return 422, _cannot_search_users(), {}
         matches = [issue for issue in self.issues if all(self._matches(issue, term) for term in terms)]
         order = query.get("order", "desc")
         matches.sort(key=lambda issue: issue.updated_at, reverse=order == "desc")
@@ -563,3 +568,23 @@ class GitHubWorld:
 
 def _not_found() -> JSON:
     return {"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}
+
+
+_PERSON_QUALIFIERS = frozenset({"author", "commenter", "reviewed-by", "involves"})
+
+
+def _cannot_search_users() -> JSON:
+    return {
+        "message": "Validation Failed",
+        "errors": [
+            {
+                "message": "The listed users cannot be searched either because the users do not exist "
+                "or you do not have permission to view the users.",
+                "resource": "Search",
+                "field": "q",
+                "code": "invalid",
+            }
+        ],
+        "documentation_url": "https://docs.github.com/v3/search/",
+        "status": "422",
+    }

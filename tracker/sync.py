@@ -22,7 +22,7 @@ from tracker.cancel import Cancelled, CancelToken
 from tracker.config import Settings
 from tracker.domain import Contribution, RepoRecord
 from tracker.github.client import GitHubClient
-from tracker.github.errors import NotFoundError
+from tracker.github.errors import NotFoundError, SearchLimitError
 from tracker.github.fetch import (
     fetch_issue,
     fetch_issue_comments,
@@ -164,6 +164,11 @@ class Syncer:
         people = build_people(members, self._settings.roster, self._settings.exclude)
         self._tracked = {login.lower() for person in people for login in person.logins}
         self._summary.people = len(people)
+        if not people:
+            self._warn(
+                f"nobody to track: {self._settings.org} shows no members to this token "
+                "and the roster is empty (run `tracker doctor`)"
+            )
         return people
 
     def _settle_history_start(self, session: Session, since: date | None, now: datetime) -> datetime:
@@ -252,6 +257,15 @@ class Syncer:
             self._progress.advance()
 
     def _sync_login(self, session: Session, login: str, since: date | None, now: datetime) -> None:
+        try:
+            self._sync_login_activity(session, login, since, now)
+        except SearchLimitError as error:
+            session.rollback()
+            self._warn(
+                f"GitHub refused to search the activity of {login} ({error}): is the login right? skipped"
+            )
+
+    def _sync_login_activity(self, session: Session, login: str, since: date | None, now: datetime) -> None:
         cursor = store.get_cursor(session, login)
         start = self._history_start
         rescan_from = _start_of(since) if since is not None else None

@@ -313,3 +313,27 @@ def test_sync_since_an_earlier_date_fetches_that_history_too(
     assert scenario.expected < counted
     with Session(engine) as session:
         assert store.get_history_start(session) == day(7, 1, hour=0)
+
+
+def test_a_roster_login_that_does_not_exist_is_reported_and_the_others_sync(
+    github: GitHubWorld, scenario: Scenario, settings: Settings, engine: Engine
+) -> None:
+    github.unknown_users.add("ivy")
+    progress = RecordingProgress()
+
+    run_sync(settings, engine, Clock(), progress)
+
+    assert any("GitHub refused to search the activity of ivy" in message for message in progress.messages)
+    assert counted_keys(settings, engine) == {key for key in scenario.expected if key[1] != "ivy"}
+
+
+def test_nobody_to_track_is_said_plainly(tmp_path: Path, database_url: str, engine: Engine) -> None:
+    settings = write_config(tmp_path, database_url, roster="")
+    world = GitHubWorld(now=NOW)
+    progress = RecordingProgress()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        world.install(mock)
+        summary, _ = run_sync(settings, engine, Clock(), progress)
+
+    assert summary.people == 0
+    assert any("nobody to track" in message for message in progress.messages)
