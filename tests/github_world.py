@@ -424,6 +424,7 @@ class GitHubWorld:
             (r"/orgs/(?P<org>[^/]+)/members", self._members),
             (r"/users/(?P<login>[^/]+)/events/public", self._user_events),
             (r"/search/issues", self._search),
+            (r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)/issues/comments", self._repo_comments),
             (r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)/issues/(?P<number>\d+)/comments", self._comments),
             (r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)/pulls/(?P<number>\d+)/reviews", self._reviews),
             (r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)/issues/(?P<number>\d+)", self._issue),
@@ -502,6 +503,19 @@ class GitHubWorld:
             if c.repo.lower() == f"{owner}/{name}".lower()
             and c.number == int(number)
             and (since is None or c.created_at >= since)
+        ]
+        return self._page(found, query, path)
+
+    def _repo_comments(
+        self, *, owner: str, name: str, query: dict[str, str], path: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        if self.repos.get(f"{owner}/{name}".lower()) is None:
+            return 404, _not_found(), {}
+        since = parse(query["since"]) if "since" in query else None
+        found = [
+            c.to_json()
+            for c in sorted(self.comments, key=lambda c: c.id)
+            if c.repo.lower() == f"{owner}/{name}".lower() and (since is None or c.created_at >= since)
         ]
         return self._page(found, query, path)
 

@@ -30,6 +30,8 @@ from tracker.github.fetch import (
     fetch_pull_reviews,
     fetch_repo,
     fetch_user_events,
+    issue_number_from_url,
+    list_repo_comments,
     search_issues,
     search_qualifiers,
 )
@@ -407,13 +409,46 @@ class Syncer:
     def _drain_fetch_queue(self, session: Session) -> None:
         tasks = store.list_fetch_tasks(session)
         self._progress.phase("comments, reviews and pull requests", len(tasks))
+        done: set[int | None] = set()
+        for group in _comment_tasks_by_repo(tasks):
+            if self._counts(session, group[0].repo) and self._comments_from_repo_listing(session, group):
+                done.update(task.id for task in group)
         for task in tasks:
+            if task.id in done:
+                continue
             self._run_task(session, task)
+            self._finish_tasks(session, [task])
+
+    def _finish_tasks(self, session: Session, tasks: list[FetchTaskRow]) -> None:
+        for task in tasks:
             assert task.id is not None
             store.delete_fetch_task(session, task.id)
-            self._commit(session)
-            self._summary.details_fetched += 1
-            self._progress.advance()
+        self._commit(session)
+        self._summary.details_fetched += len(tasks)
+        self._progress.advance(len(tasks))
+
+    def _comments_from_repo_listing(self, session: Session, group: list[FetchTaskRow]) -> bool:
+        """One listing of the repo's comments instead of one request per issue, when it is cheaper.
+
+        Sizing the listing costs one request; if it has more pages than there are issues to
+        ask, the issues are asked one by one instead.
+        """
+        repo = group[0].repo
+        listing = list_repo_comments(self._client, repo, since=min(task.since for task in group))
+        if listing.pages >= len(group):
+            return False
+        titles = {task.number: task.title or "" for task in group}
+        found = []
+        for comment in listing.items:
+            number = issue_number_from_url(str(comment.get("issue_url") or ""))
+            login = (login_of(comment.get("user")) or "").lower()
+            if number in titles and login in self._tracked:
+                contribution = comment_contribution(comment, repo, number, titles[number])
+                if contribution is not None:
+                    found.append(contribution)
+        self._save(session, found)
+        self._finish_tasks(session, group)
+        return True
 
     def _run_task(self, session: Session, task: FetchTaskRow) -> None:
         if not self._counts(session, task.repo):
@@ -507,6 +542,18 @@ class Syncer:
 
 
 _EVENT_TYPES = frozenset({"IssuesEvent", "IssueCommentEvent", "PullRequestEvent", "PullRequestReviewEvent"})
+
+
+REPO_LISTING_MIN_ISSUES = 3
+
+
+def _comment_tasks_by_repo(tasks: list[FetchTaskRow]) -> list[list[FetchTaskRow]]:
+    """Comment tasks with a known title, by repo, for repos with enough of them to list the repo."""
+    groups: dict[str, list[FetchTaskRow]] = {}
+    for task in tasks:
+        if task.what == COMMENTS and task.title is not None:
+            groups.setdefault(task.repo_key, []).append(task)
+    return [group for group in groups.values() if len(group) >= REPO_LISTING_MIN_ISSUES]
 
 
 def _start_of(day: date) -> datetime:

@@ -289,6 +289,16 @@ def list_issue_comments(context: RequestContext) -> ApiResult:
     return paged(comments, context, lambda comment: render.issue_comment(comment, context.view))
 
 
+def list_repo_issue_comments(context: RequestContext) -> ApiResult:
+    """Every conversation comment in the repo, ascending by id; `since` keeps those updated at or after it."""
+    repo = _repo(context)
+    since = context.since()
+    comments = [comment for thread in repo.threads for comment in thread.comments]
+    kept = comments if since is None else [c for c in comments if c.updated_at >= since]
+    kept.sort(key=lambda comment: comment.id)
+    return paged(kept, context, lambda comment: render.issue_comment(comment, context.view))
+
+
 def list_issue_reactions(context: RequestContext) -> ApiResult:
     thread = _thread(context)
     return paged(render.reaction_list(thread.id, thread.created_at, context.view), context, lambda item: item)
@@ -385,6 +395,7 @@ ROUTES: tuple[Route, ...] = (
     _route("/search/issues", search_issues, SEARCH),
     _route("/repos/{owner}/{repo}", get_repo),
     _route("/repos/{owner}/{repo}/issues", list_repo_issues),
+    _route("/repos/{owner}/{repo}/issues/comments", list_repo_issue_comments),
     _route("/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", list_issue_comment_reactions),
     _route("/repos/{owner}/{repo}/issues/{number}", get_issue),
     _route("/repos/{owner}/{repo}/issues/{number}/comments", list_issue_comments),

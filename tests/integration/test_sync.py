@@ -337,3 +337,48 @@ def test_nobody_to_track_is_said_plainly(tmp_path: Path, database_url: str, engi
 
     assert summary.people == 0
     assert any("nobody to track" in message for message in progress.messages)
+
+
+def test_many_commented_issues_in_one_repo_are_read_from_one_repo_listing(
+    github: GitHubWorld, scenario: Scenario, settings: Settings, engine: Engine
+) -> None:
+    world = scenario.world
+    threads = [
+        world.add_issue("topic/ai-lib", "stranger", day(10, 1) + timedelta(hours=i)) for i in range(12)
+    ]
+    comments = [
+        world.add_comment(thread, "gus", thread.created_at + timedelta(minutes=5)) for thread in threads
+    ]
+
+    _, client = run_sync(settings, engine, Clock())
+
+    counted = counted_keys(settings, engine)
+    for thread, comment in zip(threads, comments, strict=True):
+        assert ("comment", "gus", "topic/ai-lib", thread.number, comment.created_at.isoformat()) in counted
+    assert scenario.expected <= counted
+    assert client.stats.by_endpoint["GET /repos/{owner}/{repo}/issues/comments"] == 1
+    per_issue = client.stats.by_endpoint["GET /repos/{owner}/{repo}/issues/{number}/comments"]
+    assert per_issue <= 3  # the few commented issues in the other repos
+
+
+def test_a_repo_listing_longer_than_the_issues_to_ask_is_not_walked(
+    github: GitHubWorld, scenario: Scenario, settings: Settings, engine: Engine
+) -> None:
+    world = scenario.world
+    busy = world.add_issue("topic/ai-lib", "stranger", day(9, 2))
+    for minute in range(450):
+        world.add_comment(busy, "stranger", day(9, 2) + timedelta(minutes=minute))
+    threads = [world.add_issue("topic/ai-lib", "stranger", day(10, 1) + timedelta(hours=i)) for i in range(3)]
+    for thread in threads:
+        world.add_comment(thread, "gus", thread.created_at + timedelta(minutes=5))
+
+    _, client = run_sync(settings, engine, Clock())
+
+    counted = counted_keys(settings, engine)
+    assert all(
+        ("comment", "gus", "topic/ai-lib", t.number, (t.created_at + timedelta(minutes=5)).isoformat())
+        in counted
+        for t in threads
+    )
+    assert client.stats.by_endpoint["GET /repos/{owner}/{repo}/issues/comments"] == 1
+    assert client.stats.by_endpoint["GET /repos/{owner}/{repo}/issues/{number}/comments"] >= 3

@@ -40,6 +40,7 @@ from tracker.github.ratelimit import (
 USER_AGENT = "tracker (open-source AI contribution tracker)"
 MAX_RATE_LIMIT_PAUSES = 20
 _NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
+_LAST_PAGE = re.compile(r'<[^>]*[?&]page=(\d+)[^>]*>;\s*rel="last"')
 
 Reporter = Callable[[str], None]
 
@@ -77,6 +78,12 @@ class ApiResponse:
     def next_url(self) -> str | None:
         match = _NEXT_LINK.search(self.headers.get("link", ""))
         return match.group(1) if match else None
+
+    @property
+    def page_count(self) -> int:
+        """How many pages the list has, from Link rel="last" (1 when there is no next page)."""
+        match = _LAST_PAGE.search(self.headers.get("link", ""))
+        return int(match.group(1)) if match else 1
 
 
 @dataclass

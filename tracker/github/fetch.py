@@ -206,6 +206,36 @@ def fetch_issue_comments(client: GitHubClient, repo: str, number: int, *, since:
         yield from page.data or []
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A list whose size is known from its first page, to choose between it and narrower requests."""
+
+    pages: int
+    items: Iterator[JSON]
+
+
+def list_repo_comments(client: GitHubClient, repo: str, *, since: datetime) -> Listing:
+    """Every conversation comment of a repo updated since `since`; costs one request to size it."""
+    endpoint = "GET /repos/{owner}/{repo}/issues/comments"
+    first = client.get(
+        f"/repos/{repo}/issues/comments", {"since": _iso(since), "per_page": 100}, endpoint=endpoint
+    )
+
+    def items() -> Iterator[JSON]:
+        page = first
+        yield from page.data or []
+        while page.next_url:
+            page = client.get(page.next_url, endpoint=endpoint)
+            yield from page.data or []
+
+    return Listing(first.page_count, items())
+
+
+def issue_number_from_url(issue_url: str) -> int | None:
+    tail = issue_url.rstrip("/").rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
 def fetch_pull_reviews(client: GitHubClient, repo: str, number: int) -> Iterator[JSON]:
     pages = client.paginate(
         f"/repos/{repo}/pulls/{number}/reviews", endpoint="GET /repos/{owner}/{repo}/pulls/{number}/reviews"
