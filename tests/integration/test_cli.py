@@ -314,3 +314,19 @@ def test_no_token_reaches_any_log_line_even_with_debug_and_json_logs(
     assert "lacks SSO authorization" in err
     assert TOKEN not in err
     assert "[redacted]" in err
+
+
+def test_a_bad_schedule_exits_2_naming_the_file_and_the_spec(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_config(tmp_path, database_url)
+    config = tmp_path / "tracker.toml"
+    config.write_text(config.read_text() + '\n[schedule]\nsync = "hourly"\n')
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL", raising=False)
+
+    assert run(["--config", str(config), "schedule"]) == 2
+    err = capsys.readouterr().err
+    assert f"{config}: [schedule] 'hourly' is neither a 5-field crontab" in err
+    assert "the digest job is off" in err

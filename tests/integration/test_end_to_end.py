@@ -91,6 +91,14 @@ def tracker(
     )
 
 
+def background(workdir: Path, emulator: RunningEmulator, *args: str) -> subprocess.Popen[str]:
+    """`tracker` running in the background, its stderr readable line by line."""
+    command = [sys.executable, "-m", "tracker.cli", "--config", str(workdir / "tracker.toml"), *args]
+    return subprocess.Popen(
+        command, env=_env(emulator), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+
+
 def stored(workdir: Path, emulator: RunningEmulator) -> list[Row]:
     result = tracker(workdir, emulator, "query", "--since", SINCE.isoformat(), "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -128,19 +136,7 @@ def test_a_sync_counts_exactly_what_the_emulators_ground_truth_counts(
 def test_a_sync_killed_with_sigkill_and_run_again_loses_and_duplicates_nothing(
     workdir: Path, emulator: RunningEmulator, expected: set[Row]
 ) -> None:
-    args = [
-        sys.executable,
-        "-m",
-        "tracker.cli",
-        "--config",
-        str(workdir / "tracker.toml"),
-        "sync",
-        "--since",
-        SINCE.isoformat(),
-    ]
-    with subprocess.Popen(
-        args, env=_env(emulator), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    ) as victim:
+    with background(workdir, emulator, "sync", "--since", SINCE.isoformat()) as victim:
         _wait_for_line(victim, "people's activity")
         time.sleep(0.5)
         victim.kill()
@@ -157,19 +153,7 @@ def test_a_sync_killed_with_sigkill_and_run_again_loses_and_duplicates_nothing(
 def test_sigterm_stops_a_sync_at_a_safe_point_and_the_next_run_completes_it(
     workdir: Path, emulator: RunningEmulator, expected: set[Row]
 ) -> None:
-    args = [
-        sys.executable,
-        "-m",
-        "tracker.cli",
-        "--config",
-        str(workdir / "tracker.toml"),
-        "sync",
-        "--since",
-        SINCE.isoformat(),
-    ]
-    with subprocess.Popen(
-        args, env=_env(emulator), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    ) as victim:
+    with background(workdir, emulator, "sync", "--since", SINCE.isoformat()) as victim:
         _wait_for_line(victim, "people's activity")
         victim.send_signal(signal.SIGTERM)
         started = time.monotonic()
@@ -195,10 +179,7 @@ def test_the_scheduler_runs_its_sync_and_exits_0_on_sigterm(
         + f'\n[sync]\nbackfill_days = {HISTORY_DAYS}\n\n[schedule]\nsync = "every 1s"\ndigest = ""\n',
         encoding="utf-8",
     )
-    args = [sys.executable, "-m", "tracker.cli", "--config", str(config), "schedule"]
-    with subprocess.Popen(
-        args, env=_env(emulator), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    ) as scheduler:
+    with background(workdir, emulator, "schedule") as scheduler:
         _wait_for_line(scheduler, "sync: next run at")
         _wait_for_line(scheduler, "sync done:", timeout=90)
         scheduler.send_signal(signal.SIGTERM)
@@ -212,19 +193,7 @@ def test_the_scheduler_runs_its_sync_and_exits_0_on_sigterm(
 def test_two_syncs_at_once_do_not_run_over_each_other(
     workdir: Path, emulator: RunningEmulator, expected: set[Row]
 ) -> None:
-    args = [
-        sys.executable,
-        "-m",
-        "tracker.cli",
-        "--config",
-        str(workdir / "tracker.toml"),
-        "sync",
-        "--since",
-        SINCE.isoformat(),
-    ]
-    with subprocess.Popen(
-        args, env=_env(emulator), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    ) as first:
+    with background(workdir, emulator, "sync", "--since", SINCE.isoformat()) as first:
         _wait_for_line(first, "people's activity")
         second = tracker(workdir, emulator, "sync")
         assert first.wait(timeout=120) == 0
