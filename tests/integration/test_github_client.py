@@ -164,7 +164,7 @@ def test_403_with_spent_budget_waits_until_reset_then_succeeds(gh: Harness) -> N
 
     assert (response.status, response.data) == (200, {"full_name": "o/n"})
     assert gh.time.slept == [121.0]
-    assert gh.messages == ["waiting 2m 01s: the core rate limit is used up"]
+    assert gh.messages == ["waiting 2m 01s (until 12:02:01 UTC): the core rate limit is used up"]
     assert moments == [NOW.timestamp(), reset + 1]
     assert (gh.client.stats.requests, gh.client.stats.waited_seconds) == (2, 121.0)
 
@@ -191,7 +191,7 @@ def test_200_with_no_budget_left_makes_the_next_request_wait_before_it_is_sent(g
     assert slept_after_first == []
     assert gh.time.slept == [301.0]
     assert moments == [NOW.timestamp(), reset + 1]
-    assert gh.messages == ["waiting 5m 01s: the core rate limit is used up"]
+    assert gh.messages == ["waiting 5m 01s (until 12:05:01 UTC): the core rate limit is used up"]
 
 
 def test_a_spent_search_budget_does_not_delay_core_requests(gh: Harness) -> None:
@@ -226,7 +226,9 @@ def test_retry_after_is_waited_for(gh: Harness, status: int) -> None:
 
     assert response.data == {"full_name": "o/n"}
     assert gh.time.slept == [30.0]
-    assert gh.messages == ["waiting 0m 30s: GitHub asked to retry later (secondary rate limit)"]
+    assert gh.messages == [
+        "waiting 0m 30s (until 12:00:30 UTC): GitHub asked to retry later (secondary rate limit)"
+    ]
     assert gh.client.stats.waited_seconds == 30.0
 
 
@@ -240,8 +242,8 @@ def test_secondary_limit_without_retry_after_backs_off_exponentially(gh: Harness
     assert response.status == 200
     assert gh.time.slept == [60.0, 120.0]
     assert gh.messages == [
-        "waiting 1m 00s: GitHub's secondary rate limit",
-        "waiting 2m 00s: GitHub's secondary rate limit",
+        "waiting 1m 00s (until 12:01:00 UTC): GitHub's secondary rate limit",
+        "waiting 2m 00s (until 12:03:00 UTC): GitHub's secondary rate limit",
     ]
 
 

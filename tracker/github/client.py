@@ -32,6 +32,7 @@ from tracker.github.ratelimit import (
     Budget,
     Pause,
     budget_from,
+    describe_reset,
     pause_after_response,
     pause_before_request,
     resource_of,
@@ -199,7 +200,8 @@ class GitHubClient:
 
     def _wait(self, pause: Pause) -> None:
         minutes, seconds = divmod(round(pause.seconds), 60)
-        self._report(f"waiting {minutes}m {seconds:02d}s: {pause.reason}")
+        resume = describe_reset(self._clock() + pause.seconds)
+        self._report(f"waiting {minutes}m {seconds:02d}s (until {resume}): {pause.reason}")
         self._sleep(pause.seconds)
         self.stats.waited_seconds += pause.seconds
 
