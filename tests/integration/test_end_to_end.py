@@ -22,6 +22,9 @@ import pytest
 from bench.emulator.seed import WorldConfig, generate_world
 from bench.emulator.server import EmulatorSettings, RunningEmulator, start_in_thread
 from bench.emulator.truth import ground_truth
+from tracker.store import migrate
+from tracker.store.engine import make_engine
+from tracker.store.lock import DatabaseLock
 
 TOPICS = ("llm", "machine-learning", "deep-learning")
 HISTORY_DAYS = 60
@@ -190,16 +193,23 @@ def test_the_scheduler_runs_its_sync_and_exits_0_on_sigterm(
     assert set(stored(workdir, emulator)) == expected
 
 
-def test_two_syncs_at_once_do_not_run_over_each_other(
-    workdir: Path, emulator: RunningEmulator, expected: set[Row]
+def test_a_sync_started_while_another_runs_says_so_and_exits_0(
+    workdir: Path, emulator: RunningEmulator, expected: set[Row], database_url: str
 ) -> None:
-    with background(workdir, emulator, "sync", "--since", SINCE.isoformat()) as first:
-        _wait_for_line(first, "people's activity")
-        second = tracker(workdir, emulator, "sync")
-        assert first.wait(timeout=120) == 0
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    running = DatabaseLock(engine)  # what a sync in another process holds while it runs
+    assert running.acquire()
+    try:
+        second = tracker(workdir, emulator, "sync", "--since", SINCE.isoformat())
+    finally:
+        running.release()
+        engine.dispose()
 
     assert second.returncode == 0
     assert "another sync is running on this database" in second.stderr
+    assert stored(workdir, emulator) == []
+    assert tracker(workdir, emulator, "sync", "--since", SINCE.isoformat()).returncode == 0
     assert set(stored(workdir, emulator)) == expected
 
 

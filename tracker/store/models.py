@@ -37,7 +37,8 @@ def utc_column(*, nullable: bool = False, index: bool = False) -> sa.Column[date
 class ContributionRow(SQLModel, table=True):
     __tablename__ = "contribution"
     __table_args__ = (
-        sa.UniqueConstraint("kind", "github_id", name="uq_contribution_kind_github_id"),
+        # github_id first, so that looking up a batch of ids (whatever their kind) uses the index.
+        sa.UniqueConstraint("github_id", "kind", name="uq_contribution_github_id_kind"),
         sa.Index("ix_contribution_occurred_at", "occurred_at"),
         sa.Index("ix_contribution_login_occurred_at", "login", "occurred_at"),
         sa.Index("ix_contribution_repo_key_occurred_at", "repo_key", "occurred_at"),

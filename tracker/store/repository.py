@@ -26,7 +26,7 @@ from tracker.store.models import (
     SyncRunRow,
 )
 
-UPSERT_BATCH = 1000
+UPSERT_BATCH = 5000
 HISTORY_START_KEY = "history_start"
 
 
@@ -72,6 +72,8 @@ def _contribution_values(contribution: Contribution, now: datetime) -> dict[str,
     }
 
 
+_CONTRIBUTION: sa.Table = ContributionRow.__table__  # type: ignore[attr-defined]
+_KEY = ["github_id", "kind"]
 _MUTABLE_FIELDS = ("login", "repo", "repo_key", "number", "title", "url", "occurred_at", "subject_author")
 
 
@@ -99,37 +101,78 @@ def _upsert_batch(session: Session, batch: dict[tuple[str, int], dict[str, objec
         if key in existing and any(existing[key].get(name) != values[name] for name in _MUTABLE_FIELDS)
     ]
     fresh = [values for key, values in batch.items() if key not in existing]
-    insert = _insert_for(session)
-    if fresh:
-        statement = (
-            insert(ContributionRow).values(fresh).on_conflict_do_nothing(index_elements=["kind", "github_id"])
+    connection = session.connection()
+    if fresh and connection.dialect.name == "postgresql":
+        _copy_into_postgres(connection, fresh)
+    elif fresh:
+        insert = _insert_for(session)(_CONTRIBUTION).on_conflict_do_nothing(index_elements=_KEY)
+        connection.execute(insert, fresh)
+    if changed:
+        update = (
+            sa.update(_CONTRIBUTION)
+            .where(_CONTRIBUTION.c.kind == sa.bindparam("key_kind"))
+            .where(_CONTRIBUTION.c.github_id == sa.bindparam("key_id"))
+            .values({name: sa.bindparam(name) for name in (*_MUTABLE_FIELDS, "updated_at")})
         )
-        session.execute(statement)
-    for key in changed:
-        values = {name: batch[key][name] for name in (*_MUTABLE_FIELDS, "updated_at")}
-        session.execute(
-            sa.update(ContributionRow)
-            .where(col(ContributionRow.kind) == key[0], col(ContributionRow.github_id) == key[1])
-            .values(values)
-        )
+        connection.execute(update, [_update_parameters(key, batch[key]) for key in changed])
     return UpsertResult(new=len(fresh), updated=len(changed))
+
+
+_COPY_COLUMNS = (
+    "kind",
+    "github_id",
+    "login",
+    "repo",
+    "repo_key",
+    "number",
+    "title",
+    "url",
+    "occurred_at",
+    "subject_author",
+    "first_seen_at",
+    "updated_at",
+)
+
+
+def _copy_into_postgres(connection: sa.Connection, rows: list[dict[str, object]]) -> None:
+    """COPY into a session-private staging table, then one INSERT ... ON CONFLICT DO NOTHING:
+    several times faster than row-by-row inserts, in the same transaction as everything else."""
+    columns = ", ".join(_COPY_COLUMNS)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS contribution_incoming "
+            "(LIKE contribution INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy(f"COPY contribution_incoming ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row[name] for name in _COPY_COLUMNS))
+        cursor.execute(
+            f"INSERT INTO contribution ({columns}) SELECT {columns} FROM contribution_incoming "
+            "ON CONFLICT (github_id, kind) DO NOTHING"
+        )
+        cursor.execute("DELETE FROM contribution_incoming")
+
+
+def _update_parameters(key: tuple[str, int], values: dict[str, object]) -> dict[str, object]:
+    return {
+        "key_kind": key[0],
+        "key_id": key[1],
+        **{name: values[name] for name in (*_MUTABLE_FIELDS, "updated_at")},
+    }
 
 
 def _existing_rows(
     session: Session, keys: Iterable[tuple[str, int]]
 ) -> dict[tuple[str, int], dict[str, object]]:
-    by_kind: dict[str, list[int]] = {}
-    for kind, github_id in keys:
-        by_kind.setdefault(kind, []).append(github_id)
-    table = ContributionRow.__table__  # type: ignore[attr-defined]
-    found: dict[tuple[str, int], dict[str, object]] = {}
-    for kind, ids in by_kind.items():
-        rows = session.execute(
-            sa.select(table).where(table.c.kind == kind, table.c.github_id.in_(ids))
-        ).mappings()
-        for row in rows:
-            found[(row["kind"], row["github_id"])] = dict(row)
-    return found
+    wanted = set(keys)
+    table = _CONTRIBUTION
+    columns = [table.c.kind, table.c.github_id, *(table.c[name] for name in _MUTABLE_FIELDS)]
+    ids = sorted({github_id for _, github_id in wanted})
+    rows = session.connection().execute(sa.select(*columns).where(table.c.github_id.in_(ids))).mappings()
+    found = {(row["kind"], row["github_id"]): dict(row) for row in rows}
+    return {key: row for key, row in found.items() if key in wanted}
 
 
 def list_contributions(session: Session, *, where: ContributionFilter) -> Iterator[Contribution]:
