@@ -1,10 +1,15 @@
-"""The vocabulary shared by every layer: kinds of contribution and the records that carry them."""
+"""The vocabulary shared by every layer: kinds of contribution and the records that carry them.
+
+Contributions are named tuples, not frozen dataclasses: they are built once per stored row
+on every read, and a tuple is three times cheaper to build.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Kind(StrEnum):
@@ -24,8 +29,7 @@ KIND_LABELS: dict[Kind, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(NamedTuple):
     """One fact as GitHub reports it, before any organization rule is applied.
 
     `github_id` is the id of the object the kind is about: the issue id (as the
@@ -46,8 +50,7 @@ class Contribution:
     subject_author: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CountedContribution:
+class CountedContribution(NamedTuple):
     """A contribution that passed every counting rule, attributed to a person."""
 
     kind: Kind

@@ -175,22 +175,40 @@ def _existing_rows(
     return {key: row for key, row in found.items() if key in wanted}
 
 
+_READ_COLUMNS = (
+    "kind",
+    "github_id",
+    "login",
+    "repo",
+    "number",
+    "title",
+    "url",
+    "occurred_at",
+    "subject_author",
+)
+
+
 def list_contributions(session: Session, *, where: ContributionFilter) -> Iterator[Contribution]:
-    """Contributions matching the pre-filter, newest first, streamed."""
-    statement = select(ContributionRow)
+    """Contributions matching the pre-filter, newest first, streamed (plain rows, no ORM objects)."""
+    table = _CONTRIBUTION
+    statement = sa.select(*(table.c[name] for name in _READ_COLUMNS))
     if where.since is not None:
-        statement = statement.where(col(ContributionRow.occurred_at) >= where.since)
+        statement = statement.where(table.c.occurred_at >= where.since)
     if where.until is not None:
-        statement = statement.where(col(ContributionRow.occurred_at) < where.until)
+        statement = statement.where(table.c.occurred_at < where.until)
     if where.logins is not None:
-        statement = statement.where(col(ContributionRow.login).in_(sorted(where.logins)))
+        statement = statement.where(table.c.login.in_(sorted(where.logins)))
     if where.repos is not None:
-        statement = statement.where(col(ContributionRow.repo_key).in_(sorted(where.repos)))
+        statement = statement.where(table.c.repo_key.in_(sorted(where.repos)))
     if where.kinds is not None:
-        statement = statement.where(col(ContributionRow.kind).in_(sorted(kind.value for kind in where.kinds)))
-    statement = statement.order_by(col(ContributionRow.occurred_at).desc(), col(ContributionRow.id).desc())
-    for row in session.exec(statement.execution_options(yield_per=2000)):
-        yield _to_contribution(row)
+        statement = statement.where(table.c.kind.in_(sorted(kind.value for kind in where.kinds)))
+    statement = statement.order_by(table.c.occurred_at.desc(), table.c.id.desc())
+    kinds = {kind.value: kind for kind in Kind}
+    result = session.connection().execute(statement.execution_options(yield_per=5000))
+    for kind, github_id, login, repo, number, title, url, occurred_at, subject_author in result:
+        yield Contribution(
+            kinds[kind], github_id, login, repo, number, title, url, occurred_at, subject_author
+        )
 
 
 def _to_contribution(row: ContributionRow) -> Contribution:
@@ -205,6 +223,69 @@ def _to_contribution(row: ContributionRow) -> Contribution:
         occurred_at=row.occurred_at,
         subject_author=row.subject_author,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionGroup:
+    """Stored contributions alike in everything the counting rules look at, within one time bucket."""
+
+    bucket: int
+    kind: Kind
+    login: str
+    repo: str
+    subject_author: str | None
+    first_at: datetime
+    count: int
+
+
+def group_contributions(
+    session: Session, *, where: ContributionFilter, edges: Sequence[datetime]
+) -> Iterator[ContributionGroup]:
+    """Counts of contributions in [edges[0], edges[-1]), bucket i being [edges[i], edges[i+1]).
+
+    Grouped by kind, login, repo and (for reviews) the PR's author: every input of the
+    counting rules except the time, which the buckets bound.
+    """
+    table = _CONTRIBUTION
+    inner = edges[1:-1]
+    bucket = (
+        sa.case(*((table.c.occurred_at < edge, index) for index, edge in enumerate(inner)), else_=len(inner))
+        if inner
+        else sa.literal(0)
+    ).label("bucket")
+    author = sa.case((table.c.kind == Kind.REVIEW.value, table.c.subject_author), else_=None).label("author")
+    statement = (
+        sa.select(
+            bucket,
+            table.c.kind,
+            table.c.login,
+            table.c.repo,
+            author,
+            sa.func.min(table.c.occurred_at),
+            sa.func.count(),
+        )
+        .where(table.c.occurred_at >= edges[0], table.c.occurred_at < edges[-1])
+        .group_by(bucket, table.c.kind, table.c.login, table.c.repo, author)
+    )
+    if where.logins is not None:
+        statement = statement.where(table.c.login.in_(sorted(where.logins)))
+    if where.repos is not None:
+        statement = statement.where(table.c.repo_key.in_(sorted(where.repos)))
+    if where.kinds is not None:
+        statement = statement.where(table.c.kind.in_(sorted(kind.value for kind in where.kinds)))
+    kinds = {kind.value: kind for kind in Kind}
+    for index, kind, login, repo, subject_author, first_at, count in session.connection().execute(statement):
+        yield ContributionGroup(int(index), kinds[kind], login, repo, subject_author, first_at, int(count))
+
+
+def stored_time_range(session: Session) -> tuple[datetime, datetime] | None:
+    table = _CONTRIBUTION
+    row = (
+        session.connection()
+        .execute(sa.select(sa.func.min(table.c.occurred_at), sa.func.max(table.c.occurred_at)))
+        .one()
+    )
+    return (row[0], row[1]) if row[0] is not None else None
 
 
 def count_stored_contributions(session: Session) -> int:
