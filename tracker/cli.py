@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +32,7 @@ from tracker.counting import (
     RepoView,
     UnknownFilterValue,
     counted_contributions,
+    counted_groups,
     license_classes,
     load_people,
     load_repos,
@@ -45,8 +46,11 @@ from tracker.logs import configure_logging, redact, secrets_from_environment
 from tracker.reports import (
     GROUP_BY_CHOICES,
     GroupBy,
+    StatsRow,
+    bucket_label,
     contribution_record,
-    group_counts,
+    group_totals,
+    period_edges,
     stats_record,
 )
 from tracker.rules import build_people, is_bot
@@ -234,13 +238,31 @@ def query(app: App, /, output: str, **filters: Any) -> None:
 def stats(app: App, /, group_by: GroupBy, output: str, **filters: Any) -> None:
     """Count contributions per group and kind."""
     settings = app.settings()
+    where = _query_filter(**filters)
+    zone = _zone(filters["timezone_name"])
     with _session(app) as session:
-        rows = counted_contributions(session, settings, _query_filter(**filters))
-        classes = license_classes(session) if group_by == "license_class" else {}
-    groups = group_counts(rows, group_by, zone=_zone(filters["timezone_name"]), license_classes=classes)
-    records = [stats_record(row, group_by) for row in groups]
+        rows = _stats_rows(session, settings, where, group_by, zone)
+    records = [stats_record(row, group_by) for row in rows]
     columns = [group_by, *(kind.value for kind in Kind), "total"]
     _emit(records, columns, output, empty="no contributions match")
+
+
+def _stats_rows(
+    session: Session, settings: Settings, where: QueryFilter, group_by: GroupBy, zone: ZoneInfo
+) -> list[StatsRow]:
+    if group_by not in ("week", "month"):
+        classes = license_classes(session) if group_by == "license_class" else {}
+        return group_totals(counted_groups(session, settings, where), group_by, license_classes=classes)
+    span = store.stored_time_range(session)
+    if span is None:
+        return []
+    start = where.since or span[0]
+    end = where.until or span[1] + timedelta(seconds=1)
+    if start >= end:
+        return []
+    edges = period_edges(start, end, group_by, zone)
+    labels = [bucket_label(edge, group_by, zone) for edge in edges[:-1]]
+    return group_totals(counted_groups(session, settings, where, edges), group_by, bucket_labels=labels)
 
 
 # members and repos ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 
 from tracker.config import Settings
-from tracker.domain import Contribution, CountedContribution, Kind, RepoRecord
+from tracker.domain import Contribution, CountedContribution, CountedGroup, Kind, RepoRecord
 from tracker.openness import NO_ASSERTION, classify_spdx_id
 from tracker.rules import (
     CountingContext,
@@ -117,19 +117,6 @@ def license_classes(session: Session) -> dict[str, str]:
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class CountedGroup:
-    """How many counted contributions one person made to one repo, of one kind, in one bucket."""
-
-    bucket: int
-    person: str
-    team: str | None
-    public: bool
-    repo: str
-    kind: Kind
-    count: int
 
 
 def counted_groups(

@@ -8,15 +8,16 @@ out of the people, first-contribution and highlight lists and folded into "and N
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from tracker.domain import Contribution, CountedContribution, Kind, RepoRecord
+from tracker.domain import Contribution, CountedContribution, CountedGroup, Kind, RepoRecord
 from tracker.openness import LicenseChange, LicenseClass, classify_spdx_id
 from tracker.periods import Period
-from tracker.reports import NO_TEAM, group_counts
+from tracker.reports import NO_TEAM, group_totals
 
 TREND_PERIODS = 8
 TOP_REPOS = 10
@@ -34,9 +35,64 @@ PersonRepo = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
+class PeriodSummary:
+    """The numbers of a period that only serves as comparison or trend."""
+
+    total: int
+    by_kind: Mapping[Kind, int]
+    contributors: int
+    repos: int
+
+
+def summarize(rows: Iterable[CountedContribution]) -> PeriodSummary:
+    rows = list(rows)
+    return PeriodSummary(
+        total=len(rows),
+        by_kind={kind: _of_kind(rows, kind) for kind in Kind},
+        contributors=_distinct(rows, _person_key),
+        repos=_distinct(rows, _repo_key),
+    )
+
+
+def summarize_groups(groups: Iterable[CountedGroup]) -> PeriodSummary:
+    """The same summary from counts made in the database (`counting.counted_groups`)."""
+    groups = list(groups)
+    by_kind = {kind: sum(group.count for group in groups if group.kind is kind) for kind in Kind}
+    return PeriodSummary(
+        total=sum(by_kind.values()),
+        by_kind=by_kind,
+        contributors=len({group.person.lower() for group in groups}),
+        repos=len({group.repo.lower() for group in groups}),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class PeriodContributions:
+    """A period's counted contributions, or (for comparison and trend periods) only its summary."""
+
     period: Period
     contributions: Sequence[CountedContribution]
+    summary: PeriodSummary | None = None
+    groups: Sequence[CountedGroup] | None = None
+
+    def totals(self) -> PeriodSummary:
+        if self.summary is not None:
+            return self.summary
+        return summarize_groups(self.counts())
+
+    def counts(self) -> Sequence[CountedGroup]:
+        """Counts per person, repo and kind: given (counted in the database), or from the rows.
+
+        When `groups` is given, `contributions` need only hold the period's merged PRs.
+        """
+        return self.groups if self.groups is not None else groups_of(self.contributions)
+
+
+def groups_of(rows: Iterable[CountedContribution]) -> list[CountedGroup]:
+    totals: Counter[tuple[str, str | None, bool, str, Kind]] = Counter(
+        (row.person, row.team, row.public, row.repo, row.kind) for row in rows
+    )
+    return [CountedGroup(0, *key, count) for key, count in totals.items()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,25 +249,26 @@ def build_digest(facts: DigestFacts, *, highlights: int, now: datetime) -> Diges
         raise ValueError("the digest needs at least the contributions of its own period")
     current = facts.history[-1]
     previous = facts.history[-2] if len(facts.history) > 1 else None
-    rows = current.contributions
-    before = previous.contributions if previous else ()
-    merged = merged_pull_requests(rows, facts)
+    groups = current.counts()
+    counts = summarize_groups(groups)
+    before = previous.totals() if previous else summarize(())
+    merged = merged_pull_requests(current.contributions, facts)
     firsts = [pull for pull in merged if pull.first]
     return DigestContent(
         org=facts.org,
         period=current.period,
         previous=previous.period if previous else None,
-        total=Change(len(rows), len(before)),
-        contributors=Change(_distinct(rows, _person_key), _distinct(before, _person_key)),
-        repo_count=Change(_distinct(rows, _repo_key), _distinct(before, _repo_key)),
-        by_kind=tuple((kind, Change(_of_kind(rows, kind), _of_kind(before, kind))) for kind in KIND_ORDER),
-        repos=repo_listing(rows, facts.repos),
-        people=people_listing(rows, facts.names),
-        teams=team_listing(rows) if facts.has_teams else None,
+        total=Change(counts.total, before.total),
+        contributors=Change(counts.contributors, before.contributors),
+        repo_count=Change(counts.repos, before.repos),
+        by_kind=tuple((kind, Change(counts.by_kind[kind], before.by_kind[kind])) for kind in KIND_ORDER),
+        repos=repo_listing(groups, facts.repos),
+        people=people_listing(groups, facts.names),
+        teams=team_listing(groups) if facts.has_teams else None,
         first_contributions=_named_listing(firsts, TOP_FIRST_CONTRIBUTIONS),
         highlights=_named_listing(merged, highlights),
-        trend=tuple(TrendPoint(item.period.short_label, len(item.contributions)) for item in facts.history),
-        openness=openness_of(rows, facts.repos, facts.license_changes, current.period),
+        trend=tuple(TrendPoint(item.period.short_label, item.totals().total) for item in facts.history),
+        openness=openness_of(groups, facts.repos, facts.license_changes, current.period),
         freshness=freshness_of(facts.sync, current.period, now),
     )
 
@@ -238,48 +295,44 @@ def license_class_of(record: RepoRecord | None) -> LicenseClass:
     return classify_spdx_id(record.license_spdx) if record.has_license else LicenseClass.NONE
 
 
-def repo_listing(rows: Sequence[CountedContribution], repos: Mapping[str, RepoRecord]) -> Listing[RepoLine]:
-    groups = group_counts(rows, "repo")
+def repo_listing(groups: Sequence[CountedGroup], repos: Mapping[str, RepoRecord]) -> Listing[RepoLine]:
+    totals = group_totals(groups, "repo")
     lines = tuple(
         RepoLine(
-            name=group.group,
-            url=_repo_url(repos.get(group.group.lower())),
-            count=group.total,
-            license_class=license_class_of(repos.get(group.group.lower())),
+            name=total.group,
+            url=_repo_url(repos.get(total.group.lower())),
+            count=total.total,
+            license_class=license_class_of(repos.get(total.group.lower())),
         )
-        for group in groups[:TOP_REPOS]
+        for total in totals[:TOP_REPOS]
     )
-    return Listing(lines, len(groups) - len(lines))
+    return Listing(lines, len(totals) - len(lines))
 
 
 def _repo_url(record: RepoRecord | None) -> str | None:
     return record.html_url if record is not None else None
 
 
-def _private_people(rows: Iterable[CountedContribution]) -> frozenset[str]:
-    return frozenset(row.person.lower() for row in rows if not row.public)
-
-
-def people_listing(rows: Sequence[CountedContribution], names: Mapping[str, str]) -> Listing[PersonLine]:
-    groups = group_counts(rows, "login")
-    private = _private_people(rows)
-    public = [group for group in groups if group.group.lower() not in private]
+def people_listing(groups: Sequence[CountedGroup], names: Mapping[str, str]) -> Listing[PersonLine]:
+    totals = group_totals(groups, "login")
+    private = frozenset(group.person.lower() for group in groups if not group.public)
+    public = [total for total in totals if total.group.lower() not in private]
     lines = tuple(
-        PersonLine(group.group, names.get(group.group.lower()), group.total) for group in public[:TOP_PEOPLE]
+        PersonLine(total.group, names.get(total.group.lower()), total.total) for total in public[:TOP_PEOPLE]
     )
-    return Listing(lines, len(groups) - len(lines))
+    return Listing(lines, len(totals) - len(lines))
 
 
-def team_listing(rows: Sequence[CountedContribution]) -> Listing[TeamLine]:
-    groups = [group for group in group_counts(rows, "team") if group.group != NO_TEAM]
+def team_listing(groups: Sequence[CountedGroup]) -> Listing[TeamLine]:
+    totals = [total for total in group_totals(groups, "team") if total.group != NO_TEAM]
     people: dict[str, set[str]] = {}
-    for row in rows:
-        if row.team is not None:
-            people.setdefault(row.team.lower(), set()).add(row.person.lower())
+    for group in groups:
+        if group.team is not None:
+            people.setdefault(group.team.lower(), set()).add(group.person.lower())
     lines = tuple(
-        TeamLine(group.group, group.total, len(people[group.group.lower()])) for group in groups[:TOP_TEAMS]
+        TeamLine(total.group, total.total, len(people[total.group.lower()])) for total in totals[:TOP_TEAMS]
     )
-    return Listing(lines, len(groups) - len(lines))
+    return Listing(lines, len(totals) - len(lines))
 
 
 def merged_pull_requests(rows: Iterable[CountedContribution], facts: DigestFacts) -> list[MergedPullRequest]:
@@ -337,19 +390,23 @@ def earliest_merges(
 
 
 def openness_of(
-    rows: Sequence[CountedContribution],
+    groups: Sequence[CountedGroup],
     repos: Mapping[str, RepoRecord],
     changes: Iterable[LicenseChange],
     period: Period,
 ) -> Openness:
-    osi = sum(1 for row in rows if license_class_of(repos.get(row.repo.lower())) is LicenseClass.OSI)
+    osi = sum(
+        group.count for group in groups if license_class_of(repos.get(group.repo.lower())) is LicenseClass.OSI
+    )
     during = tuple(
         sorted(
             (change for change in changes if period.start <= change.seen_at < period.end),
             key=lambda change: (change.seen_at, change.full_name.lower()),
         )
     )
-    return Openness(osi_contributions=osi, contributions=len(rows), license_changes=during)
+    return Openness(
+        osi_contributions=osi, contributions=sum(group.count for group in groups), license_changes=during
+    )
 
 
 def freshness_of(sync: SyncStatus, period: Period, now: datetime) -> Freshness:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.config import Settings
-from tracker.counting import QueryFilter, counted_contributions, counting_context
+from tracker.counting import QueryFilter, counted_contributions, counted_groups, counting_context
 from tracker.digest import (
     TREND_PERIODS,
     DigestContent,
@@ -28,8 +28,9 @@ from tracker.digest import (
     build_digest,
     canonical_repo,
     earliest_merges,
+    summarize_groups,
 )
-from tracker.domain import CountedContribution, Kind, RepoRecord
+from tracker.domain import CountedContribution, CountedGroup, Kind, RepoRecord
 from tracker.openness import LicenseChange
 from tracker.periods import Period, PeriodKind, last_complete_period, trailing_periods
 from tracker.rules import CountingContext
@@ -109,10 +110,7 @@ def prepare_digest(session: Session, settings: Settings, request: DigestRequest)
 
 def gather_facts(session: Session, settings: Settings, period: Period) -> DigestFacts:
     context = counting_context(session, settings)
-    history = [
-        PeriodContributions(each, _counted(session, settings, each, context))
-        for each in trailing_periods(period, TREND_PERIODS)
-    ]
+    history = _history(session, settings, trailing_periods(period, TREND_PERIODS), context)
     repos = store.list_repo_keys(session)
     return DigestFacts(
         org=settings.org,
@@ -126,11 +124,23 @@ def gather_facts(session: Session, settings: Settings, period: Period) -> Digest
     )
 
 
-def _counted(
-    session: Session, settings: Settings, period: Period, context: CountingContext
-) -> list[CountedContribution]:
-    where = QueryFilter(since=period.start, until=period.end)
-    return counted_contributions(session, settings, where, context)
+def _history(
+    session: Session, settings: Settings, periods: Sequence[Period], context: CountingContext
+) -> list[PeriodContributions]:
+    """Every period's numbers, counted in the database in one pass; in full, only what the
+    digest shows one by one: the merged PRs of its own period."""
+    edges = [each.start for each in periods] + [periods[-1].end]
+    by_period: dict[int, list[CountedGroup]] = {index: [] for index in range(len(periods))}
+    for group in counted_groups(session, settings, QueryFilter(), edges, context):
+        by_period[group.bucket].append(group)
+    current = periods[-1]
+    merged = QueryFilter(since=current.start, until=current.end, kinds=frozenset({Kind.PR_MERGED}))
+    history = [
+        PeriodContributions(each, (), summarize_groups(by_period[i])) for i, each in enumerate(periods[:-1])
+    ]
+    rows = counted_contributions(session, settings, merged, context)
+    history.append(PeriodContributions(current, rows, groups=by_period[len(periods) - 1]))
+    return history
 
 
 def _first_merges(

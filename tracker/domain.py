@@ -81,3 +81,16 @@ class RepoRecord:
     has_license: bool
     html_url: str | None
     fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CountedGroup:
+    """How many counted contributions one person made to one repo, of one kind, in one bucket."""
+
+    bucket: int
+    person: str
+    team: str | None
+    public: bool
+    repo: str
+    kind: Kind
+    count: int

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Literal
 
-from tracker.domain import CountedContribution, Kind
+from tracker.domain import CountedContribution, CountedGroup, Kind
 
 GroupBy = Literal["repo", "login", "team", "kind", "week", "month", "license_class"]
 GROUP_BY_CHOICES: tuple[GroupBy, ...] = ("repo", "login", "team", "kind", "week", "month", "license_class")
@@ -70,13 +70,41 @@ def group_counts(
     their license class (needed only for `by="license_class"`).
     """
     key = _key_for(by, zone, license_classes or {})
+    return _stats_rows(((key(row), row.kind, 1) for row in contributions), by)
+
+
+def group_totals(
+    groups: Iterable[CountedGroup],
+    by: GroupBy,
+    *,
+    bucket_labels: Sequence[str] = (),
+    license_classes: Mapping[str, str] | None = None,
+) -> list[StatsRow]:
+    """What `group_counts` gives, from counts made in the database (`counting.counted_groups`).
+
+    For `week` and `month`, the groups' buckets are the periods and `bucket_labels` name them.
+    """
+    classes = license_classes or {}
+    keys: dict[GroupBy, Callable[[CountedGroup], str]] = {
+        "repo": lambda g: g.repo,
+        "login": lambda g: g.person,
+        "team": lambda g: g.team or NO_TEAM,
+        "kind": lambda g: g.kind.value,
+        "week": lambda g: bucket_labels[g.bucket],
+        "month": lambda g: bucket_labels[g.bucket],
+        "license_class": lambda g: classes.get(g.repo.lower(), UNKNOWN_CLASS),
+    }
+    key = keys[by]
+    return _stats_rows(((key(group), group.kind, group.count) for group in groups), by)
+
+
+def _stats_rows(counts: Iterable[tuple[str, Kind, int]], by: GroupBy) -> list[StatsRow]:
     groups: dict[str, Counter[Kind]] = defaultdict(Counter)
     display: dict[str, str] = {}
-    for contribution in contributions:
-        name = key(contribution)
+    for name, kind, count in counts:
         folded = name.lower()
         display.setdefault(folded, name)
-        groups[folded][contribution.kind] += 1
+        groups[folded][kind] += count
     rows = [
         StatsRow(display[folded], {kind: counter[kind] for kind in Kind})
         for folded, counter in groups.items()
@@ -84,6 +112,31 @@ def group_counts(
     if by in ("week", "month"):
         return sorted(rows, key=lambda row: row.group)
     return sorted(rows, key=lambda row: (-row.total, row.group.lower()))
+
+
+def period_edges(start: datetime, end: datetime, by: GroupBy, zone: tzinfo = UTC) -> list[datetime]:
+    """Bucket edges covering [start, end): `start`, each week (Monday) or month start in `zone`, `end`."""
+    edges = [start]
+    boundary = _next_boundary(start, by, zone)
+    while boundary < end:
+        edges.append(boundary)
+        boundary = _next_boundary(boundary, by, zone)
+    edges.append(end)
+    return edges
+
+
+def _next_boundary(moment: datetime, by: GroupBy, zone: tzinfo) -> datetime:
+    local = moment.astimezone(zone)
+    day = local.date()
+    if by == "week":
+        following = day + timedelta(days=7 - day.weekday())
+    else:
+        following = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return datetime.combine(following, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def bucket_label(start: datetime, by: GroupBy, zone: tzinfo = UTC) -> str:
+    return week_start(start, zone) if by == "week" else month_of(start, zone)
 
 
 def contribution_record(contribution: CountedContribution) -> dict[str, object]:

@@ -291,3 +291,49 @@ def test_stats_records_from_grouped_rows_total_every_contribution() -> None:
         },
     ]
     assert sum(row.total for row in rows) == len(contributions)
+
+
+def test_period_edges_cut_at_local_mondays_across_a_dst_change() -> None:
+    from zoneinfo import ZoneInfo
+
+    from tracker.reports import period_edges
+
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 3, 18, 12, tzinfo=UTC)
+    end = datetime(2026, 4, 8, tzinfo=UTC)
+
+    edges = period_edges(start, end, "week", berlin)
+
+    assert edges[0] == start and edges[-1] == end
+    assert edges[1:-1] == [
+        datetime(2026, 3, 22, 23, tzinfo=UTC),
+        datetime(2026, 3, 29, 22, tzinfo=UTC),
+        datetime(2026, 4, 5, 22, tzinfo=UTC),
+    ]
+
+
+def test_period_edges_cut_at_month_starts() -> None:
+    from tracker.reports import bucket_label, period_edges
+
+    edges = period_edges(datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC), "month")
+
+    assert edges[1:-1] == [datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)]
+    assert [bucket_label(edge, "month") for edge in edges[:-1]] == ["2026-01", "2026-02", "2026-03"]
+
+
+def test_group_totals_match_group_counts_on_the_same_contributions() -> None:
+    from tracker.domain import CountedGroup
+    from tracker.reports import group_totals
+
+    rows = [
+        counted(Kind.REVIEW, person="fay"),
+        counted(Kind.REVIEW, person="fay"),
+        counted(person="gus", team=None),
+    ]
+    groups = [
+        CountedGroup(0, "fay", "Inference", True, "huggingface/transformers", Kind.REVIEW, 2),
+        CountedGroup(0, "gus", None, True, "huggingface/transformers", Kind.PR_OPENED, 1),
+    ]
+
+    for by in ("repo", "login", "team", "kind"):
+        assert group_totals(groups, by) == group_counts(rows, by)  # type: ignore[arg-type]

@@ -295,15 +295,34 @@ def count_stored_contributions(session: Session) -> int:
 def first_merge_per_person_repo(
     session: Session, *, logins: Iterable[str], repos: Iterable[str]
 ) -> list[Contribution]:
-    """Every stored pr_merged of these logins in these repos, oldest first (for 'first contribution')."""
-    statement = (
-        select(ContributionRow)
-        .where(col(ContributionRow.kind) == Kind.PR_MERGED.value)
-        .where(col(ContributionRow.login).in_(sorted(logins)))
-        .where(col(ContributionRow.repo_key).in_(sorted(repos)))
-        .order_by(col(ContributionRow.occurred_at))
+    """The earliest stored pr_merged of each (login, repo) among these, oldest first (first contributions)."""
+    table = _CONTRIBUTION
+    merged = table.c.kind == Kind.PR_MERGED.value
+    chosen = [
+        merged,
+        table.c.login.in_(sorted({login.lower() for login in logins})),
+        table.c.repo_key.in_(sorted({repo.lower() for repo in repos})),
+    ]
+    first = (
+        sa.select(table.c.login, table.c.repo_key, sa.func.min(table.c.occurred_at).label("first_at"))
+        .where(*chosen)
+        .group_by(table.c.login, table.c.repo_key)
+        .subquery()
     )
-    return [_to_contribution(row) for row in session.exec(statement)]
+    statement = (
+        sa.select(*(table.c[name] for name in _READ_COLUMNS))
+        .join(
+            first,
+            sa.and_(
+                table.c.login == first.c.login,
+                table.c.repo_key == first.c.repo_key,
+                table.c.occurred_at == first.c.first_at,
+            ),
+        )
+        .where(merged)
+        .order_by(table.c.occurred_at, table.c.github_id)
+    )
+    return [Contribution(Kind(row[0]), *row[1:]) for row in session.connection().execute(statement)]
 
 
 # Repos ---------------------------------------------------------------------------------------

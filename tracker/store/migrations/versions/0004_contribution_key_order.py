@@ -1,4 +1,5 @@
-"""contribution key: (github_id, kind), so a batch of ids is found through the index
+"""contribution: key (github_id, kind) so a batch of ids is found through the index;
+an index for first merges per (login, repo)
 
 Revision ID: 0004
 Revises: 0003
@@ -18,9 +19,13 @@ def upgrade() -> None:
     with op.batch_alter_table("contribution") as batch:
         batch.drop_constraint("uq_contribution_kind_github_id", type_="unique")
         batch.create_unique_constraint("uq_contribution_github_id_kind", ["github_id", "kind"])
+        batch.create_index(
+            "ix_contribution_kind_login_repo_key_occurred_at", ["kind", "login", "repo_key", "occurred_at"]
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("contribution") as batch:
+        batch.drop_index("ix_contribution_kind_login_repo_key_occurred_at")
         batch.drop_constraint("uq_contribution_github_id_kind", type_="unique")
         batch.create_unique_constraint("uq_contribution_kind_github_id", ["kind", "github_id"])
