@@ -68,3 +68,43 @@ def test_upgrading_twice_changes_nothing(engine: sa.engine.Engine) -> None:
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == before == migrate.head_revision()
+
+
+def test_the_first_merge_table_is_filled_from_the_stored_history(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine, "0004")
+        rows = [
+            ("pr_merged", 11, "fay", "a/b", datetime(2026, 3, 1, tzinfo=UTC)),
+            ("pr_merged", 10, "fay", "a/b", datetime(2026, 5, 1, tzinfo=UTC)),
+            ("pr_merged", 12, "fay", "c/d", datetime(2026, 4, 1, tzinfo=UTC)),
+            ("pr_merged", 14, "gus", "a/b", datetime(2026, 4, 1, tzinfo=UTC)),
+            ("pr_merged", 13, "gus", "a/b", datetime(2026, 4, 1, tzinfo=UTC)),
+            ("pr_opened", 9, "gus", "a/b", datetime(2026, 1, 1, tzinfo=UTC)),
+        ]
+        with engine.begin() as connection:
+            for kind, github_id, login, repo, at in rows:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO contribution (kind, github_id, login, repo, repo_key, number, title, "
+                        "url, occurred_at, first_seen_at, updated_at) "
+                        "VALUES (:kind, :id, :login, :repo, :repo, 1, 't', 'u', :at, :at, :at)"
+                    ),
+                    {
+                        "kind": kind,
+                        "id": github_id,
+                        "login": login,
+                        "repo": repo,
+                        "at": at.replace(tzinfo=None) if engine.dialect.name == "sqlite" else at,
+                    },
+                )
+        migrate.upgrade(engine)
+        with Session(engine) as session:
+            firsts = store.first_merge_per_person_repo(session, logins=["fay", "gus"], repos=["a/b", "c/d"])
+        assert [(m.login, m.repo, m.github_id) for m in firsts] == [
+            ("fay", "a/b", 11),
+            ("fay", "c/d", 12),
+            ("gus", "a/b", 13),
+        ]
+    finally:
+        engine.dispose()

@@ -63,6 +63,19 @@ class ContributionRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=utc_column())
 
 
+class FirstMergeRow(SQLModel, table=True):
+    """The earliest merged PR of each login in each repo, kept up to date by every upsert, so
+    that "first contribution" needs no scan of every merge ever stored."""
+
+    __tablename__ = "first_merge"
+
+    login: str = Field(primary_key=True, max_length=64)
+    repo_key: str = Field(primary_key=True, max_length=200)
+    repo: str = Field(max_length=200)
+    github_id: int = Field(sa_type=sa.BigInteger)
+    occurred_at: datetime = Field(sa_column=utc_column())
+
+
 class RepoRow(SQLModel, table=True):
     """Repo metadata as GitHub last reported it (cached, refreshed with conditional requests)."""
 

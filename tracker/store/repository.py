@@ -16,6 +16,7 @@ from tracker.rules import OrgMember
 from tracker.store.models import (
     ContributionRow,
     FetchTaskRow,
+    FirstMergeRow,
     HttpCacheRow,
     LicenseChangeRow,
     LoginCursorRow,
@@ -73,6 +74,7 @@ def _contribution_values(contribution: Contribution, now: datetime) -> dict[str,
 
 
 _CONTRIBUTION: sa.Table = ContributionRow.__table__  # type: ignore[attr-defined]
+_FIRST_MERGE: sa.Table = FirstMergeRow.__table__  # type: ignore[attr-defined]
 _KEY = ["github_id", "kind"]
 _MUTABLE_FIELDS = ("login", "repo", "repo_key", "number", "title", "url", "occurred_at", "subject_author")
 
@@ -107,6 +109,7 @@ def _upsert_batch(session: Session, batch: dict[tuple[str, int], dict[str, objec
     elif fresh:
         insert = _insert_for(session)(_CONTRIBUTION).on_conflict_do_nothing(index_elements=_KEY)
         connection.execute(insert, fresh)
+    _record_first_merges(session, [batch[key] for key in batch if key[0] == Kind.PR_MERGED.value])
     if changed:
         update = (
             sa.update(_CONTRIBUTION)
@@ -292,37 +295,50 @@ def count_stored_contributions(session: Session) -> int:
     return session.exec(select(sa.func.count()).select_from(ContributionRow)).one()
 
 
+def _record_first_merges(session: Session, merges: list[dict[str, object]]) -> None:
+    """Keep, per (login, repo), the earliest merge: an insert, or an update when this one is earlier."""
+    earliest: dict[tuple[object, object], dict[str, object]] = {}
+    for merge in sorted(merges, key=lambda row: (row["occurred_at"], row["github_id"])):
+        earliest.setdefault((merge["login"], merge["repo_key"]), merge)
+    if not earliest:
+        return
+    table = _FIRST_MERGE
+    insert = _insert_for(session)(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=["login", "repo_key"],
+        set_={name: insert.excluded[name] for name in ("repo", "github_id", "occurred_at")},
+        where=sa.or_(
+            insert.excluded.occurred_at < table.c.occurred_at,
+            sa.and_(
+                insert.excluded.occurred_at == table.c.occurred_at,
+                insert.excluded.github_id < table.c.github_id,
+            ),
+        ),
+    )
+    session.connection().execute(
+        statement,
+        [
+            {name: row[name] for name in ("login", "repo_key", "repo", "github_id", "occurred_at")}
+            for row in earliest.values()
+        ],
+    )
+
+
 def first_merge_per_person_repo(
     session: Session, *, logins: Iterable[str], repos: Iterable[str]
 ) -> list[Contribution]:
     """The earliest stored pr_merged of each (login, repo) among these, oldest first (first contributions)."""
-    table = _CONTRIBUTION
-    merged = table.c.kind == Kind.PR_MERGED.value
-    chosen = [
-        merged,
-        table.c.login.in_(sorted({login.lower() for login in logins})),
-        table.c.repo_key.in_(sorted({repo.lower() for repo in repos})),
-    ]
-    first = (
-        sa.select(table.c.login, table.c.repo_key, sa.func.min(table.c.occurred_at).label("first_at"))
-        .where(*chosen)
-        .group_by(table.c.login, table.c.repo_key)
-        .subquery()
-    )
+    table = _FIRST_MERGE
     statement = (
-        sa.select(*(table.c[name] for name in _READ_COLUMNS))
-        .join(
-            first,
-            sa.and_(
-                table.c.login == first.c.login,
-                table.c.repo_key == first.c.repo_key,
-                table.c.occurred_at == first.c.first_at,
-            ),
-        )
-        .where(merged)
+        sa.select(table.c.github_id, table.c.login, table.c.repo, table.c.occurred_at)
+        .where(table.c.login.in_(sorted({login.lower() for login in logins})))
+        .where(table.c.repo_key.in_(sorted({repo.lower() for repo in repos})))
         .order_by(table.c.occurred_at, table.c.github_id)
     )
-    return [Contribution(Kind(row[0]), *row[1:]) for row in session.connection().execute(statement)]
+    return [
+        Contribution(Kind.PR_MERGED, github_id, login, repo, 0, "", "", occurred_at)
+        for github_id, login, repo, occurred_at in session.connection().execute(statement)
+    ]
 
 
 # Repos ---------------------------------------------------------------------------------------
