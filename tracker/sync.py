@@ -50,7 +50,8 @@ from tracker.github.parse import (
 from tracker.rules import Person, build_people, decide_repo, facts_of
 from tracker.store import repository as store
 from tracker.store.lock import DatabaseLock
-from tracker.store.models import FetchTaskRow, LoginCursorRow, SyncRunRow
+from tracker.store.models import LoginCursorRow, SyncRunRow
+from tracker.store.repository import FetchTask
 
 EVENT_OVERLAP = timedelta(hours=1)
 EVENTS_TRUSTED_FOR = timedelta(days=29)
@@ -130,7 +131,7 @@ class Syncer:
 
     def run(self, *, since: date | None = None) -> SyncSummary:
         now = self._clock().replace(microsecond=0)
-        with Session(self._engine) as session:
+        with Session(self._engine, expire_on_commit=False) as session:
             run = store.start_sync_run(session, now=now)
             try:
                 self._run(session, since, now)
@@ -419,15 +420,14 @@ class Syncer:
             self._run_task(session, task)
             self._finish_tasks(session, [task])
 
-    def _finish_tasks(self, session: Session, tasks: list[FetchTaskRow]) -> None:
+    def _finish_tasks(self, session: Session, tasks: list[FetchTask]) -> None:
         for task in tasks:
-            assert task.id is not None
             store.delete_fetch_task(session, task.id)
         self._commit(session)
         self._summary.details_fetched += len(tasks)
         self._progress.advance(len(tasks))
 
-    def _comments_from_repo_listing(self, session: Session, group: list[FetchTaskRow]) -> bool:
+    def _comments_from_repo_listing(self, session: Session, group: list[FetchTask]) -> bool:
         """One listing of the repo's comments instead of one request per issue, when it is cheaper.
 
         Sizing the listing costs one request; if it has more pages than there are issues to
@@ -450,7 +450,7 @@ class Syncer:
         self._finish_tasks(session, group)
         return True
 
-    def _run_task(self, session: Session, task: FetchTaskRow) -> None:
+    def _run_task(self, session: Session, task: FetchTask) -> None:
         if not self._counts(session, task.repo):
             return
         try:
@@ -471,7 +471,7 @@ class Syncer:
     def _issue(self, repo: str, number: int) -> IssueSummary:
         return parse_issue(fetch_issue(self._client, repo, number).data, repo)
 
-    def _comments(self, task: FetchTaskRow, title: str) -> list[Contribution]:
+    def _comments(self, task: FetchTask, title: str) -> list[Contribution]:
         found = []
         for comment in fetch_issue_comments(self._client, task.repo, task.number, since=task.since):
             if (login_of(comment.get("user")) or "").lower() in self._tracked:
@@ -480,7 +480,7 @@ class Syncer:
                     found.append(contribution)
         return found
 
-    def _reviews(self, task: FetchTaskRow, title: str, author: str | None) -> list[Contribution]:
+    def _reviews(self, task: FetchTask, title: str, author: str | None) -> list[Contribution]:
         found = []
         for review in fetch_pull_reviews(self._client, task.repo, task.number):
             if (login_of(review.get("user")) or "").lower() in self._tracked:
@@ -547,9 +547,9 @@ _EVENT_TYPES = frozenset({"IssuesEvent", "IssueCommentEvent", "PullRequestEvent"
 REPO_LISTING_MIN_ISSUES = 3
 
 
-def _comment_tasks_by_repo(tasks: list[FetchTaskRow]) -> list[list[FetchTaskRow]]:
+def _comment_tasks_by_repo(tasks: list[FetchTask]) -> list[list[FetchTask]]:
     """Comment tasks with a known title, by repo, for repos with enough of them to list the repo."""
-    groups: dict[str, list[FetchTaskRow]] = {}
+    groups: dict[str, list[FetchTask]] = {}
     for task in tasks:
         if task.what == COMMENTS and task.title is not None:
             groups.setdefault(task.repo_key, []).append(task)

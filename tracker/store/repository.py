@@ -28,6 +28,9 @@ from tracker.store.models import (
 )
 
 UPSERT_BATCH = 5000
+# Bulk DELETEs need not be matched against every object the session holds (quadratic on a
+# queue of thousands of tasks): callers do not use deleted objects afterwards.
+_NO_SYNC = {"synchronize_session": False}
 HISTORY_START_KEY = "history_start"
 
 
@@ -430,7 +433,7 @@ def contribution_repo_keys(session: Session) -> set[str]:
 
 
 def replace_org_members(session: Session, members: Sequence[OrgMember], *, now: datetime) -> None:
-    session.execute(sa.delete(OrgMemberRow))
+    session.execute(sa.delete(OrgMemberRow), execution_options=_NO_SYNC)
     for member in members:
         session.add(
             OrgMemberRow(
@@ -484,12 +487,41 @@ def enqueue_fetch(
     session.add(existing)
 
 
-def list_fetch_tasks(session: Session) -> list[FetchTaskRow]:
-    return list(session.exec(select(FetchTaskRow).order_by(col(FetchTaskRow.id))))
+@dataclass(frozen=True, slots=True)
+class FetchTask:
+    """A queued detail fetch, as a plain value (the queue can hold thousands)."""
+
+    id: int
+    what: str
+    repo: str
+    repo_key: str
+    number: int
+    since: datetime
+    title: str | None
+    subject_author: str | None
+
+
+def list_fetch_tasks(session: Session) -> list[FetchTask]:
+    rows = session.exec(select(FetchTaskRow).order_by(col(FetchTaskRow.id)))
+    return [
+        FetchTask(
+            row.id or 0,
+            row.what,
+            row.repo,
+            row.repo_key,
+            row.number,
+            row.since,
+            row.title,
+            row.subject_author,
+        )
+        for row in rows
+    ]
 
 
 def delete_fetch_task(session: Session, task_id: int) -> None:
-    session.execute(sa.delete(FetchTaskRow).where(col(FetchTaskRow.id) == task_id))
+    session.execute(
+        sa.delete(FetchTaskRow).where(col(FetchTaskRow.id) == task_id), execution_options=_NO_SYNC
+    )
 
 
 def track_open_pull_request(session: Session, *, repo: str, number: int, etag: str | None) -> None:
@@ -505,12 +537,21 @@ def forget_open_pull_request(session: Session, *, repo: str, number: int) -> Non
     session.execute(
         sa.delete(OpenPullRequestRow).where(
             col(OpenPullRequestRow.repo_key) == repo.lower(), col(OpenPullRequestRow.number) == number
-        )
+        ),
+        execution_options=_NO_SYNC,
     )
 
 
-def list_open_pull_requests(session: Session) -> list[OpenPullRequestRow]:
-    return list(session.exec(select(OpenPullRequestRow).order_by(col(OpenPullRequestRow.repo_key))))
+@dataclass(frozen=True, slots=True)
+class OpenPullRequest:
+    repo: str
+    number: int
+    etag: str | None
+
+
+def list_open_pull_requests(session: Session) -> list[OpenPullRequest]:
+    rows = session.exec(select(OpenPullRequestRow).order_by(col(OpenPullRequestRow.repo_key)))
+    return [OpenPullRequest(row.repo, row.number, row.etag) for row in rows]
 
 
 # HTTP cache ------------------------------------------------------------------------------------
