@@ -69,7 +69,7 @@ FULL = Plan(
     growth_runs=1,
     incremental_runs=3,
     incremental_share=0.01,
-    query=QueryPlan(rows=1_000_000, people=2_000, repos=600, days=1_095, runs=7),
+    query=QueryPlan(rows=1_000_000, people=2_000, repos=600, days=1_095, runs=15),
     ingest=IngestPlan(rows=100_000, runs=3, small_rows=5_000),
     perceval_max_repos=None,
 )
@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=int, default=None, help="backfill and re-sync repetitions")
     parser.add_argument("--contributions", type=int, default=None, help="scenario 1's world size")
     parser.add_argument("--query-rows", type=int, default=None, help="scenario 5's stored contributions")
+    parser.add_argument("--query-people", type=int, default=None, help="scenario 5's people")
+    parser.add_argument("--query-repos", type=int, default=None, help="scenario 5's repos")
+    parser.add_argument("--query-days", type=int, default=None, help="scenario 5's history, in days")
     parser.add_argument("--perceval-max-repos", type=int, default=None, help="sample Perceval's repos")
     parser.add_argument(
         "--postgres-url",
@@ -118,8 +121,12 @@ def plan_from(args: argparse.Namespace) -> Plan:
         plan = replace(plan, runs=args.runs, incremental_runs=args.runs)
     if args.contributions is not None:
         plan = replace(plan, world=replace(plan.world, contributions=args.contributions))
-    if args.query_rows is not None:
-        plan = replace(plan, query=replace(plan.query, rows=args.query_rows))
+    query = plan.query
+    for name in ("rows", "people", "repos", "days"):
+        value = getattr(args, f"query_{name}")
+        if value is not None:
+            query = replace(query, **{name: value})
+    plan = replace(plan, query=query)
     if args.perceval_max_repos is not None:
         plan = replace(plan, perceval_max_repos=args.perceval_max_repos)
     return plan
@@ -305,4 +312,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(args.tracker_src, ignore_errors=True)
     print(render_text(results))
     log(f"results: {args.output}")
+    dated = dated_copy(args, results)
+    if dated is not None:
+        log(f"and a dated copy to commit: {dated}")
     return 0
+
+
+def dated_copy(args: argparse.Namespace, results: dict[str, Any]) -> Path | None:
+    """A full run of every scenario into the default place is also kept as <date>-<commit>.json."""
+    if args.quick or args.only or args.output != DEFAULT_OUTPUT:
+        return None
+    code = results["code"]
+    suffix = "-dirty" if code["tracker_uncommitted_changes"] else ("-src" if code["tracker_src"] else "")
+    output: Path = args.output
+    path = output.parent / f"{results['machine']['date'][:10]}-{code['commit']}{suffix}.json"
+    shutil.copyfile(output, path)
+    return path

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+POLL_SECONDS = 0.02
 
 
 @dataclass(frozen=True, slots=True)
 class ProcessRun:
-    """One finished child process. `peak_rss_mb` is its own maximum resident set (ru_maxrss)."""
+    """One finished child process. `peak_rss_mb` is its own peak resident set (VmHWM)."""
 
     exit_code: int
     wall_seconds: float
@@ -34,13 +35,19 @@ class ProcessRun:
 def run_measured(
     command: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None, timeout: float = 3_600
 ) -> ProcessRun:
-    """Run a command to completion; wait4 gives the rusage of exactly this child."""
+    """Run a command to completion: wall time, CPU (wait4 gives exactly this child's rusage) and
+    peak RSS.
+
+    The peak is the child's VmHWM, read while it runs. Not ru_maxrss: Linux carries the
+    high-water mark of the image replaced by exec() into it, and that image is a (v)fork of this
+    process, so ru_maxrss is at least this process's own RSS.
+    """
     stdout_path, stderr_path = _output_files()
     with stdout_path.open("w+") as out, stderr_path.open("w+") as err:
         started = time.perf_counter()
         process = subprocess.Popen(list(command), env=dict(env), cwd=cwd, stdout=out, stderr=err)
         try:
-            status, usage = _wait_with_timeout(process, timeout)
+            status, usage, peak_kb = _wait_with_timeout(process, timeout)
         except BaseException:  # interrupted: leave no orphan behind
             process.kill()
             os.wait4(process.pid, 0)
@@ -57,7 +64,7 @@ def run_measured(
         wall_seconds=wall,
         user_seconds=usage.ru_utime,
         system_seconds=usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        peak_rss_mb=(peak_kb or usage.ru_maxrss) / 1024,  # kilobytes on Linux
         stdout=stdout,
         stderr=stderr,
     )
@@ -70,17 +77,31 @@ def _output_files() -> tuple[Path, Path]:
 
 def _wait_with_timeout(
     process: subprocess.Popen[bytes], timeout: float
-) -> tuple[int, resource.struct_rusage]:
+) -> tuple[int, resource.struct_rusage, int]:
+    """Reap the child; meanwhile follow its VmHWM (kB; 0 where /proc does not tell)."""
     deadline = time.monotonic() + timeout
+    peak_kb = 0
     while True:
+        peak_kb = max(peak_kb, high_water_kb(process.pid))
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid == process.pid:
-            return status, usage
+            return status, usage, peak_kb
         if time.monotonic() > deadline:
             process.kill()
             _, status, usage = os.wait4(process.pid, 0)
-            return status, usage
-        time.sleep(0.05)
+            return status, usage, peak_kb
+        time.sleep(POLL_SECONDS)
+
+
+def high_water_kb(pid: int) -> int:
+    """The process's peak resident set so far (VmHWM), in kB; 0 once it has exited."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return 0
+    return 0
 
 
 def cpu_seconds_of(pid: int) -> float:

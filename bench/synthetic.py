@@ -1,7 +1,8 @@
 """A synthetic stored history for the store-only scenarios (query speed, ingest): no HTTP.
 
 Rows are generated lazily and deterministically from a seed, in GitHub's shapes: kinds in the
-proportions the emulator's worlds have, activity skewed towards a few busy people and repos,
+proportions the emulator's worlds have, activity skewed towards a few busy people and repos
+(each person working mostly in a few home repos and reviewing mostly their team's pull requests),
 moments spread evenly over `days` before `end`.
 """
 
@@ -18,6 +19,10 @@ from tracker.rules import OrgMember
 
 COUNTED_TOPIC = "llm"
 OTHER_TOPIC = "web"
+HOME_REPOS = 4
+HOME_SHARE = 0.8
+TEAM_SIZE = 25
+TEAM_SHARE = 0.8
 KIND_WEIGHTS: tuple[tuple[Kind, float], ...] = (
     (Kind.COMMENT, 0.50),
     (Kind.REVIEW, 0.20),
@@ -68,22 +73,32 @@ class SyntheticOrg:
     def contributions(
         self, count: int, *, first_id: int = 1, seed: int | None = None
     ) -> Iterator[Contribution]:
-        """`count` contributions with github ids from `first_id`, in no particular time order."""
+        """`count` contributions with github ids from `first_id`, in no particular time order.
+
+        Like real activity, each person works mostly in a few home repos (HOME_SHARE of their
+        activity) and reviews mostly their own team's pull requests (TEAM_SHARE of reviews).
+        """
         rng = random.Random(self.seed if seed is None else seed)
         logins = self.logins()
         repos = self.repo_names()
-        login_weights = list(accumulate(1 / (rank + 20) for rank in range(len(logins))))
+        people = range(len(logins))
+        login_weights = list(accumulate(1 / (rank + 20) for rank in people))
         repo_weights = list(accumulate(1 / (rank + 5) for rank in range(len(repos))))
+        homes = [rng.choices(repos, cum_weights=repo_weights, k=HOME_REPOS) for _ in people]
         kinds = [kind for kind, _ in KIND_WEIGHTS]
         kind_weights = list(accumulate(weight for _, weight in KIND_WEIGHTS))
         span = self.days * 86_400
         for offset in range(count):
             github_id = first_id + offset
             kind = rng.choices(kinds, cum_weights=kind_weights)[0]
-            login = rng.choices(logins, cum_weights=login_weights)[0]
-            repo = rng.choices(repos, cum_weights=repo_weights)[0]
+            person = rng.choices(people, cum_weights=login_weights)[0]
+            login = logins[person]
+            if rng.random() < HOME_SHARE:
+                repo = rng.choice(homes[person])
+            else:
+                repo = rng.choices(repos, cum_weights=repo_weights)[0]
             number = rng.randrange(1, 20_000)
-            author = rng.choice(logins) if kind is Kind.REVIEW else None
+            author = _pull_author(rng, logins, person) if kind is Kind.REVIEW else None
             yield Contribution(
                 kind=kind,
                 github_id=github_id,
@@ -95,6 +110,13 @@ class SyntheticOrg:
                 occurred_at=self.end - timedelta(seconds=rng.randrange(span)),
                 subject_author=author if author != login else None,
             )
+
+
+def _pull_author(rng: random.Random, logins: list[str], person: int) -> str:
+    if rng.random() < TEAM_SHARE:
+        team = person - person % TEAM_SIZE
+        return logins[min(team + rng.randrange(TEAM_SIZE), len(logins) - 1)]
+    return rng.choice(logins)
 
 
 def retitled(contribution: Contribution) -> Contribution:
