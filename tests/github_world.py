@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -393,8 +394,8 @@ class GitHubWorld:
         extra: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], str]:
         text = json.dumps(body)
-        etag = 'W/"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
-        not_modified = status == 200 and request.headers.get("If-None-Match") == etag
+        etag = etag_of(body)
+        not_modified = status == 200 and _not_modified(request, etag, (extra or {}).get("last-modified"))
         if not not_modified and status != 401:
             if resource == "search":
                 self.search_remaining -= 1
@@ -489,7 +490,13 @@ class GitHubWorld:
         self, *, owner: str, name: str, number: str, query: dict[str, str], path: str
     ) -> tuple[int, Any, dict[str, str]]:
         issue = self._find_issue(owner, name, number)
-        return (200, issue.to_json(), {}) if issue else (404, _not_found(), {})
+        if issue is None:
+            return 404, _not_found(), {}
+        return (
+            200,
+            issue.to_json(),
+            {"last-modified": format_datetime(issue.updated_at.astimezone(UTC), usegmt=True)},
+        )
 
     def _comments(
         self, *, owner: str, name: str, number: str, query: dict[str, str], path: str
@@ -578,6 +585,22 @@ class GitHubWorld:
             low, _, high = value.partition("..")
             return parse(low) <= issue.updated_at <= parse(high)
         raise AssertionError(f"the fake search does not know {term!r}")
+
+
+def etag_of(body: Any) -> str:
+    """The weak ETag the world sends with a 200 of this body."""
+    return 'W/"' + hashlib.sha256(json.dumps(body).encode()).hexdigest()[:32] + '"'
+
+
+def _not_modified(request: requests.PreparedRequest, etag: str, last_modified: str | None) -> bool:
+    """If-None-Match when sent (GitHub then ignores If-Modified-Since), else If-Modified-Since."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        return if_none_match == etag
+    if_modified_since = request.headers.get("If-Modified-Since")
+    if if_modified_since is None or last_modified is None:
+        return False
+    return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(if_modified_since)
 
 
 def _not_found() -> JSON:

@@ -51,7 +51,7 @@ from tracker.rules import Person, build_people, decide_repo, facts_of
 from tracker.store import repository as store
 from tracker.store.lock import DatabaseLock
 from tracker.store.models import LoginCursorRow, SyncRunRow
-from tracker.store.repository import FetchTask
+from tracker.store.repository import FetchTask, OpenPullRequest
 
 EVENT_OVERLAP = timedelta(hours=1)
 EVENTS_TRUSTED_FOR = timedelta(days=29)
@@ -355,7 +355,10 @@ class Syncer:
             return
         self._save(session, issue_contributions(issue, self._rules.labels_meaning_merged(issue.repo)))
         if issue.is_pull_request and issue.state == "open":
-            store.track_open_pull_request(session, repo=issue.repo, number=issue.number, etag=None)
+            # Its updated_at makes the first re-check conditional (If-Modified-Since), so free.
+            store.track_open_pull_request(
+                session, repo=issue.repo, number=issue.number, etag=None, last_modified=issue.updated_at
+            )
         elif issue.is_pull_request:
             store.forget_open_pull_request(session, repo=issue.repo, number=issue.number)
 
@@ -495,22 +498,36 @@ class Syncer:
         open_prs = store.list_open_pull_requests(session)
         self._progress.phase("open pull requests", len(open_prs))
         for pr in open_prs:
-            try:
-                response = fetch_issue(self._client, pr.repo, pr.number, etag=pr.etag)
-            except NotFoundError:
-                store.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
-            else:
-                if not response.not_modified:
-                    issue = parse_issue(response.data, pr.repo)
-                    self._take_authored(session, issue)
-                    if issue.state == "open":
-                        store.track_open_pull_request(
-                            session, repo=pr.repo, number=pr.number, etag=response.etag
-                        )
-                    else:
-                        store.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
+            self._recheck_open_pull_request(session, pr)
             self._commit(session)
             self._progress.advance()
+
+    def _recheck_open_pull_request(self, session: Session, pr: OpenPullRequest) -> None:
+        """With its ETag, or else the `updated_at` search showed: a 304 means nothing changed."""
+        try:
+            response = fetch_issue(
+                self._client, pr.repo, pr.number, etag=pr.etag, modified_since=pr.last_modified
+            )
+        except NotFoundError:
+            store.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
+            return
+        if response.not_modified:
+            if response.etag and response.etag != pr.etag:
+                # The 304 of an If-Modified-Since still names the ETag: later checks use it.
+                store.track_open_pull_request(session, repo=pr.repo, number=pr.number, etag=response.etag)
+            return
+        issue = parse_issue(response.data, pr.repo)
+        self._take_authored(session, issue)
+        if issue.state == "open":
+            store.track_open_pull_request(
+                session,
+                repo=pr.repo,
+                number=pr.number,
+                etag=response.etag,
+                last_modified=response.last_modified or issue.updated_at,
+            )
+        else:
+            store.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
 
     # Bookkeeping -------------------------------------------------------------------------------
 

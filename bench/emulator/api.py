@@ -41,6 +41,12 @@ class ApiResult:
     body: Any
     status: int = 200
     last_page: int | None = None
+    last_modified: int | None = None  # epoch seconds; sent as Last-Modified, checked by If-Modified-Since
+
+
+def single(body: JSON) -> ApiResult:
+    """One resource (not a list): like GitHub, its Last-Modified is its `updated_at`."""
+    return ApiResult(body, last_modified=parse_time(str(body["updated_at"])))
 
 
 @dataclass(slots=True)
@@ -155,7 +161,7 @@ def _public_repo_count(context: RequestContext, owner: Account) -> int:
 
 def get_org(context: RequestContext) -> ApiResult:
     org = _org(context)
-    return ApiResult(render.organization_full(org, context.view, _public_repo_count(context, org)))
+    return single(render.organization_full(org, context.view, _public_repo_count(context, org)))
 
 
 def list_org_members(context: RequestContext) -> ApiResult:
@@ -173,7 +179,7 @@ def list_org_public_members(context: RequestContext) -> ApiResult:
 
 def get_user(context: RequestContext) -> ApiResult:
     account = _account(context)
-    return ApiResult(render.full_user(account, context.view, _public_repo_count(context, account)))
+    return single(render.full_user(account, context.view, _public_repo_count(context, account)))
 
 
 def list_user_orgs(context: RequestContext) -> ApiResult:
@@ -234,7 +240,7 @@ def search_issues(context: RequestContext) -> ApiResult:
 
 
 def get_repo(context: RequestContext) -> ApiResult:
-    return ApiResult(render.repository(_repo(context), context.view))
+    return single(render.repository(_repo(context), context.view))
 
 
 def list_repo_issues(context: RequestContext) -> ApiResult:
@@ -278,7 +284,7 @@ def _choice(context: RequestContext, name: str, allowed: tuple[str, ...], defaul
 
 
 def get_issue(context: RequestContext) -> ApiResult:
-    return ApiResult(render.issue(_thread(context), context.view, single=True))
+    return single(render.issue(_thread(context), context.view, single=True))
 
 
 def list_issue_comments(context: RequestContext) -> ApiResult:
@@ -315,7 +321,7 @@ def list_issue_comment_reactions(context: RequestContext) -> ApiResult:
 
 
 def get_pull(context: RequestContext) -> ApiResult:
-    return ApiResult(render.pull_request(_thread(context, pull=True), context.view))
+    return single(render.pull_request(_thread(context, pull=True), context.view))
 
 
 def list_pull_reviews(context: RequestContext) -> ApiResult:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -221,9 +222,12 @@ class Emulator:
             return self._json_reply(error.status, error.body, request_id)
         reply = self._json_reply(result.status, result.body, request_id)
         etag = f'W/"{hashlib.sha256(reply.body).hexdigest()}"'
-        if _etag_matches(request.header("if-none-match"), etag):
-            return Reply(304, b"", [("etag", etag), ("x-github-request-id", request_id), *STATIC_HEADERS[1:]])
-        reply.headers.append(("etag", etag))
+        validators = [("etag", etag)]
+        if result.last_modified is not None:
+            validators.append(("last-modified", format_http_date(result.last_modified)))
+        if _not_modified(request, etag, result.last_modified):
+            return Reply(304, b"", [*validators, ("x-github-request-id", request_id), *STATIC_HEADERS[1:]])
+        reply.headers.extend(validators)
         reply.headers.append(("cache-control", "private, max-age=60, s-maxage=60"))
         link = _link_header(request, context.page, result.last_page)
         if link:
@@ -314,6 +318,31 @@ class Emulator:
         return truth_report(
             self.world, query["since"], topics, include, query.get("until") or None, with_rows=with_rows
         )
+
+
+def _not_modified(request: Request, etag: str, last_modified: int | None) -> bool:
+    """RFC 9110 §13.2.2: If-None-Match decides when sent; only without it does If-Modified-Since."""
+    if_none_match = request.header("if-none-match")
+    if if_none_match is not None:
+        return _etag_matches(if_none_match, etag)
+    return _unmodified_since(request.header("if-modified-since"), last_modified)
+
+
+def _unmodified_since(header: str | None, last_modified: int | None) -> bool:
+    """True when the resource has a Last-Modified no later than the header's valid HTTP-date."""
+    if not header or last_modified is None:
+        return False
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return last_modified <= since.timestamp()
+
+
+def format_http_date(moment: int) -> str:
+    return format_datetime(datetime.fromtimestamp(moment, UTC), usegmt=True)
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +208,67 @@ def test_etag_gives_304_without_spending_budget(tiny: tuple[RunningEmulator, req
     assert int(changed.headers["x-ratelimit-remaining"]) == int(first.headers["x-ratelimit-remaining"]) - 1
     stats = session.get(f"{running.url}/_emulator/stats").json()
     assert stats["endpoints"]["GET /repos/{owner}/{repo}/issues/{number}"]["not_modified"] >= 1
+
+
+def test_if_modified_since_gives_304_without_spending_budget(
+    tiny: tuple[RunningEmulator, requests.Session],
+) -> None:
+    running, session = tiny
+    url = f"{running.url}/repos/acme/llm-kit/issues/4"
+    first = session.get(url)
+    assert first.json()["updated_at"] == "2026-11-06T13:00:00Z"  # eve's comment, the last change
+    assert first.headers["last-modified"] == "Fri, 06 Nov 2026 13:00:00 GMT"
+    remaining = int(first.headers["x-ratelimit-remaining"])
+
+    same = session.get(url, headers={"If-Modified-Since": "Fri, 06 Nov 2026 13:00:00 GMT"})
+    later = session.get(url, headers={"If-Modified-Since": "Sat, 07 Nov 2026 00:00:00 GMT"})
+    for cached in (same, later):
+        assert cached.status_code == 304 and cached.content == b""
+        assert cached.headers["etag"] == first.headers["etag"]
+        assert cached.headers["last-modified"] == first.headers["last-modified"]
+        assert int(cached.headers["x-ratelimit-remaining"]) == remaining
+
+    earlier = session.get(url, headers={"If-Modified-Since": "Fri, 06 Nov 2026 12:59:59 GMT"})
+    assert earlier.status_code == 200 and earlier.json()["number"] == 4
+    assert int(earlier.headers["x-ratelimit-remaining"]) == remaining - 1
+    unreadable = session.get(url, headers={"If-Modified-Since": "last week"})
+    assert unreadable.status_code == 200
+
+
+def test_if_none_match_overrules_if_modified_since(tiny: tuple[RunningEmulator, requests.Session]) -> None:
+    running, session = tiny
+    url = f"{running.url}/repos/acme/llm-kit/pulls/4"
+    first = session.get(url)
+    assert first.headers["last-modified"] == "Fri, 06 Nov 2026 13:00:00 GMT"
+    not_this_etag = {"If-None-Match": 'W/"other"', "If-Modified-Since": first.headers["last-modified"]}
+    this_etag = {"If-None-Match": first.headers["etag"], "If-Modified-Since": "Thu, 01 Jan 2026 00:00:00 GMT"}
+
+    assert session.get(url, headers=not_this_etag).status_code == 200
+    assert session.get(url, headers=this_etag).status_code == 304
+
+
+def test_last_modified_is_sent_for_single_resources_only(
+    tiny: tuple[RunningEmulator, requests.Session],
+) -> None:
+    running, session = tiny
+    before = session.get(f"{running.url}/_emulator/stats").json()["endpoints"]
+    for path in ("/repos/acme/llm-kit", "/users/alice", "/orgs/acme"):
+        single = session.get(f"{running.url}{path}")
+        modified = parsedate_to_datetime(single.headers["last-modified"])
+        assert modified == datetime.fromisoformat(single.json()["updated_at"].replace("Z", "+00:00"))
+        again = session.get(
+            f"{running.url}{path}", headers={"If-Modified-Since": single.headers["last-modified"]}
+        )
+        assert again.status_code == 304
+    for path in ("/repos/acme/llm-kit/issues", "/orgs/acme/members", "/repos/acme/llm-kit/issues/1/comments"):
+        listing = session.get(
+            f"{running.url}{path}", headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}
+        )
+        assert listing.status_code == 200 and "last-modified" not in listing.headers
+    after = session.get(f"{running.url}/_emulator/stats").json()["endpoints"]
+    repo = "GET /repos/{owner}/{repo}"
+    assert after[repo]["not_modified"] == before.get(repo, {}).get("not_modified", 0) + 1
+    assert after[repo]["charged"] == before.get(repo, {}).get("charged", 0) + 1
 
 
 # --- events -----------------------------------------------------------------------------

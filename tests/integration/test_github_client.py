@@ -15,7 +15,7 @@ import requests
 import responses
 from responses import matchers
 
-from tests.github_world import API, GitHubWorld, Issue, event, repository
+from tests.github_world import API, GitHubWorld, Issue, event, iso, repository
 from tracker.github.client import GitHubClient, transient_retry
 from tracker.github.errors import (
     AuthenticationError,
@@ -28,6 +28,7 @@ from tracker.github.errors import (
 from tracker.github.fetch import (
     EventsResult,
     OrganizationNotFound,
+    fetch_issue,
     fetch_org_members,
     fetch_user_events,
     search_issues,
@@ -394,6 +395,35 @@ def test_a_304_is_counted_as_not_modified_and_costs_no_budget(gh: Harness) -> No
     assert stats.by_endpoint == {"GET /repos/{owner}/{repo}": 2}
 
 
+def test_a_date_without_an_etag_is_sent_as_if_modified_since_and_its_304_is_free(gh: Harness) -> None:
+    etag = 'W/"4f1e"'
+    since = datetime(2026, 11, 3, 10, 0, 30, tzinfo=UTC)
+    gh.mock.get(
+        url("/repos/o/n/issues/7"),
+        status=304,
+        body="",
+        headers=rate_headers(4000, etag=etag, **{"last-modified": "Tue, 03 Nov 2026 10:00:30 GMT"}),
+        match=[matchers.header_matcher({"If-Modified-Since": "Tue, 03 Nov 2026 10:00:30 GMT"})],
+    )
+
+    response = gh.client.get("/repos/o/n/issues/7", modified_since=since)
+
+    assert "If-None-Match" not in gh.mock.calls[0].request.headers
+    assert (response.not_modified, response.etag, response.last_modified) == (True, etag, since)
+    assert (gh.client.stats.not_modified, gh.client.stats.rate_limited) == (1, 0)
+
+
+def test_with_an_etag_the_date_is_not_sent(gh: Harness) -> None:
+    etag = 'W/"4f1e"'
+    gh.mock.get(url("/repos/o/n/issues/7"), status=304, body="", headers=rate_headers(4000, etag=etag))
+
+    gh.client.get("/repos/o/n/issues/7", etag=etag, modified_since=datetime(2026, 11, 3, tzinfo=UTC))
+
+    sent = gh.mock.calls[0].request.headers
+    assert sent["If-None-Match"] == etag
+    assert "If-Modified-Since" not in sent
+
+
 def test_requests_carry_the_api_version_and_accept_headers(gh: Harness) -> None:
     gh.mock.get(url("/repos/o/n"), json={"full_name": "o/n"}, headers=rate_headers())
 
@@ -591,6 +621,25 @@ def test_fetch_user_events_not_modified(world: GitHubWorld) -> None:
 
     assert again == EventsResult(not_modified=True, etag=first.etag, events=[], covers_since=True)
     assert world.requests[-1] == ("/users/fay/events/public", 304)
+
+
+def test_fetch_issue_since_its_updated_at_is_304_until_it_changes(world: GitHubWorld) -> None:
+    world.add_repo("huggingface/transformers")
+    pr = world.add_issue("huggingface/transformers", "fay", NOW - timedelta(days=2), is_pull_request=True)
+    seen = pr.updated_at
+    client, _ = world_client()
+
+    unchanged = fetch_issue(client, pr.repo, pr.number, modified_since=seen)
+    pr.state = "closed"
+    pr.closed_at = pr.merged_at = pr.updated_at = seen + timedelta(seconds=1)
+    merged = fetch_issue(client, pr.repo, pr.number, modified_since=seen)
+
+    path = f"/repos/{pr.repo}/issues/{pr.number}"
+    assert world.requests == [(path, 304), (path, 200)]
+    assert unchanged.data is None and unchanged.etag is not None
+    assert merged.data["pull_request"]["merged_at"] == iso(pr.updated_at)
+    assert merged.last_modified == pr.updated_at
+    assert (client.stats.not_modified, client.stats.rate_limited) == (1, 1)
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import Session, SQLModel
@@ -106,5 +107,38 @@ def test_the_first_merge_table_is_filled_from_the_stored_history(database_url: s
             ("fay", "c/d", 12),
             ("gus", "a/b", 13),
         ]
+    finally:
+        engine.dispose()
+
+
+def test_open_pull_requests_tracked_before_0006_keep_their_etag_and_gain_no_date(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine, "0005")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO open_pull_request (repo_key, number, repo, etag) "
+                    "VALUES ('a/b', 7, 'A/b', 'W/\"1\"'), ('c/d', 8, 'c/d', NULL)"
+                )
+            )
+        migrate.upgrade(engine)
+        updated = datetime(2026, 11, 3, 10, 0, 30, tzinfo=UTC)
+        with Session(engine) as session:
+            before = store.list_open_pull_requests(session)
+            store.track_open_pull_request(session, repo="c/d", number=8, etag=None, last_modified=updated)
+            session.commit()
+            after = store.list_open_pull_requests(session)
+        assert before == [
+            store.OpenPullRequest("A/b", 7, 'W/"1"', None),
+            store.OpenPullRequest("c/d", 8, None, None),
+        ]
+        assert after[1] == store.OpenPullRequest("c/d", 8, None, updated)
+        with engine.begin() as connection:
+            command.downgrade(migrate.alembic_config(connection), "0005")
+        columns = {column["name"] for column in sa.inspect(engine).get_columns("open_pull_request")}
+        assert columns == {"repo_key", "number", "repo", "etag"}
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT COUNT(*) FROM open_pull_request")).scalar() == 2
     finally:
         engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ import responses
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tests.github_world import GitHubWorld
+from tests.github_world import GitHubWorld, etag_of
 from tests.integration.sync_support import (
     NOW,
     Clock,
@@ -183,6 +184,72 @@ def test_pull_request_merged_by_someone_else_is_found_by_the_open_pr_recheck(
     assert client.stats.rate_limited == 1
     with Session(engine) as session:
         assert store.list_open_pull_requests(session) == []
+
+
+def test_a_backfilled_open_pull_request_is_rechecked_for_free_since_its_updated_at(
+    github: GitHubWorld, scenario: Scenario, settings: Settings, engine: Engine
+) -> None:
+    open_pr = next(i for i in scenario.world.issues if i.author == "gus" and i.state == "open")
+    path = f"/repos/{open_pr.repo}/issues/{open_pr.number}"
+
+    run_sync(settings, engine, Clock())
+
+    assert [status for asked, status in github.requests if asked == path] == [304]
+    assert github.count(lambda asked: re.fullmatch(r"/repos/.+/issues/\d+", asked) is not None) == 1
+    with Session(engine) as session:
+        (tracked,) = store.list_open_pull_requests(session)
+    # The 304 named the ETag: the next re-check asks with If-None-Match.
+    assert tracked == store.OpenPullRequest(
+        open_pr.repo, open_pr.number, etag_of(open_pr.to_json()), open_pr.updated_at
+    )
+
+
+def test_a_pull_request_merged_after_the_search_is_taken_from_the_recheck(
+    github: GitHubWorld, scenario: Scenario, settings: Settings, engine: Engine
+) -> None:
+    open_pr = next(i for i in scenario.world.issues if i.author == "gus" and i.state == "open")
+    path = f"/repos/{open_pr.repo}/issues/{open_pr.number}"
+    merged_at = NOW + timedelta(seconds=30)
+
+    def merge_before_the_recheck(_count: int, asked: str) -> None:
+        if asked == path:
+            open_pr.state, open_pr.closed_at, open_pr.merged_at, open_pr.updated_at = (
+                "closed",
+                merged_at,
+                merged_at,
+                merged_at,
+            )
+
+    github.faults.before = merge_before_the_recheck
+
+    run_sync(settings, engine, Clock())
+
+    assert [status for asked, status in github.requests if asked == path] == [200]
+    merge = ("pr_merged", "gus", open_pr.repo, open_pr.number, merged_at.isoformat())
+    assert counted_keys(settings, engine) == scenario.expected | {merge}
+    with Session(engine) as session:
+        assert store.list_open_pull_requests(session) == []
+
+
+def test_a_pull_request_changed_but_still_open_is_tracked_with_its_new_validators(
+    github: GitHubWorld, scenario: Scenario, settings: Settings, engine: Engine
+) -> None:
+    open_pr = next(i for i in scenario.world.issues if i.author == "gus" and i.state == "open")
+    path = f"/repos/{open_pr.repo}/issues/{open_pr.number}"
+    commented_at = NOW + timedelta(seconds=30)
+
+    def comment_before_the_recheck(_count: int, asked: str) -> None:
+        if asked == path:
+            open_pr.updated_at = commented_at
+
+    github.faults.before = comment_before_the_recheck
+
+    run_sync(settings, engine, Clock())
+
+    assert [status for asked, status in github.requests if asked == path] == [200]
+    with Session(engine) as session:
+        (tracked,) = store.list_open_pull_requests(session)
+    assert (tracked.etag, tracked.last_modified) == (etag_of(open_pr.to_json()), commented_at)
 
 
 def test_events_that_do_not_reach_back_fall_back_to_search(

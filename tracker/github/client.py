@@ -13,6 +13,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -74,6 +76,11 @@ class ApiResponse:
     @property
     def etag(self) -> str | None:
         return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> datetime | None:
+        """The Last-Modified header as an aware UTC datetime; None when absent or unreadable."""
+        return parse_http_date(self.headers.get("last-modified"))
 
     @property
     def next_url(self) -> str | None:
@@ -140,14 +147,20 @@ class GitHubClient:
         params: Mapping[str, Any] | None = None,
         *,
         etag: str | None = None,
+        modified_since: datetime | None = None,
         endpoint: str = "other",
     ) -> ApiResponse:
-        """GET one resource; a 304 comes back as a response, errors as GitHubError."""
+        """GET one resource; a 304 comes back as a response, errors as GitHubError.
+
+        The request is conditional on `etag` (If-None-Match) or, without one, on `modified_since`
+        (If-Modified-Since); GitHub answers an unchanged resource 304, free of rate limit.
+        """
         resource = "search" if "/search/" in url else "core"
+        conditions = conditional_headers(etag, modified_since)
         for attempt in range(MAX_RATE_LIMIT_PAUSES + 1):
             self._cancel.raise_if_requested()
             self._pause_if_spent(resource)
-            status, headers, body = self._send(url, params, etag, endpoint)
+            status, headers, body = self._send(url, params, conditions, endpoint)
             data = _parse_json(body)
             resource = resource_of(headers, url)
             budget = budget_from(headers)
@@ -175,11 +188,13 @@ class GitHubClient:
         return self._budgets.get(resource)
 
     def _send(
-        self, url: str, params: Mapping[str, Any] | None, etag: str | None, endpoint: str
+        self, url: str, params: Mapping[str, Any] | None, conditions: Mapping[str, str], endpoint: str
     ) -> tuple[int, dict[str, Any], str]:
-        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-        if etag:
-            headers["If-None-Match"] = etag
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+            **conditions,
+        }
         try:
             status, response_headers, body = self._requester.requestJson(
                 "GET", url, dict(params or {}), headers
@@ -204,6 +219,33 @@ class GitHubClient:
         self._report(f"waiting {minutes}m {seconds:02d}s (until {resume}): {pause.reason}")
         self._sleep(pause.seconds)
         self.stats.waited_seconds += pause.seconds
+
+
+def conditional_headers(etag: str | None, modified_since: datetime | None) -> dict[str, str]:
+    """If-None-Match for an ETag; otherwise If-Modified-Since for a date (RFC 9110 §13.1.3 has a
+    server ignore If-Modified-Since beside If-None-Match, so it is sent only without an ETag)."""
+    if etag:
+        return {"If-None-Match": etag}
+    if modified_since is not None:
+        return {"If-Modified-Since": format_http_date(modified_since)}
+    return {}
+
+
+def format_http_date(moment: datetime) -> str:
+    """An aware datetime as an HTTP-date (`Tue, 03 Nov 2026 10:00:00 GMT`); sub-seconds are dropped."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given for an HTTP-date; use UTC-aware datetimes")
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _parse_json(body: str) -> Any:

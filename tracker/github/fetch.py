@@ -190,9 +190,20 @@ def fetch_repo(client: GitHubClient, full_name: str, *, etag: str | None) -> Api
     return client.get(f"/repos/{full_name}", etag=etag, endpoint="GET /repos/{owner}/{repo}")
 
 
-def fetch_issue(client: GitHubClient, repo: str, number: int, *, etag: str | None = None) -> ApiResponse:
+def fetch_issue(
+    client: GitHubClient,
+    repo: str,
+    number: int,
+    *,
+    etag: str | None = None,
+    modified_since: datetime | None = None,
+) -> ApiResponse:
+    """The issue (or PR), conditional on its ETag or, without one, on the `updated_at` last seen."""
     return client.get(
-        f"/repos/{repo}/issues/{number}", etag=etag, endpoint="GET /repos/{owner}/{repo}/issues/{number}"
+        f"/repos/{repo}/issues/{number}",
+        etag=etag,
+        modified_since=modified_since,
+        endpoint="GET /repos/{owner}/{repo}/issues/{number}",
     )
 
 

@@ -151,7 +151,11 @@ class FetchTaskRow(SQLModel, table=True):
 
 
 class OpenPullRequestRow(SQLModel, table=True):
-    """A member's PR that has not landed yet: re-checked with a conditional request each sync."""
+    """A member's PR that has not landed yet: re-checked with a conditional request each sync.
+
+    `etag` is sent as If-None-Match; until there is one, `last_modified` (the PR's `updated_at`
+    as search or the issue endpoint last showed it) is sent as If-Modified-Since.
+    """
 
     __tablename__ = "open_pull_request"
 
@@ -159,6 +163,7 @@ class OpenPullRequestRow(SQLModel, table=True):
     number: int = Field(primary_key=True)
     repo: str = Field(max_length=200)
     etag: str | None = None
+    last_modified: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class HttpCacheRow(SQLModel, table=True):

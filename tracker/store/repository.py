@@ -524,12 +524,22 @@ def delete_fetch_task(session: Session, task_id: int) -> None:
     )
 
 
-def track_open_pull_request(session: Session, *, repo: str, number: int, etag: str | None) -> None:
+def track_open_pull_request(
+    session: Session,
+    *,
+    repo: str,
+    number: int,
+    etag: str | None,
+    last_modified: datetime | None = None,
+) -> None:
+    """Track (or keep tracking) an open PR; a validator given as None keeps the stored one."""
     row = session.get(OpenPullRequestRow, (repo.lower(), number))
     if row is None:
         row = OpenPullRequestRow(repo_key=repo.lower(), number=number, repo=repo)
     if etag is not None:
         row.etag = etag
+    if last_modified is not None:
+        row.last_modified = last_modified
     session.add(row)
 
 
@@ -547,11 +557,12 @@ class OpenPullRequest:
     repo: str
     number: int
     etag: str | None
+    last_modified: datetime | None
 
 
 def list_open_pull_requests(session: Session) -> list[OpenPullRequest]:
     rows = session.exec(select(OpenPullRequestRow).order_by(col(OpenPullRequestRow.repo_key)))
-    return [OpenPullRequest(row.repo, row.number, row.etag) for row in rows]
+    return [OpenPullRequest(row.repo, row.number, row.etag, row.last_modified) for row in rows]
 
 
 # HTTP cache ------------------------------------------------------------------------------------
