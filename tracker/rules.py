@@ -11,6 +11,7 @@ import fnmatch
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import cache
 
 from tracker.domain import Contribution, CountedContribution, Kind, RepoRecord
 
@@ -194,8 +195,29 @@ def decide_repo(rules: RepoRules, facts: RepoFacts) -> RepoDecision:
     return RepoDecision(False, "no include pattern or topic matches")
 
 
-def _first_match(full_name: str, patterns: Iterable[str]) -> str | None:
-    return next((pattern for pattern in patterns if matches_pattern(full_name, pattern)), None)
+def _first_match(full_name: str, patterns: tuple[str, ...]) -> str | None:
+    """The first pattern that matches, in the given order."""
+    exact, wildcards = _split_patterns(patterns)
+    name = full_name.lower()
+    candidates = [exact[name]] if name in exact else []
+    candidates += [(index, pattern) for index, pattern in wildcards if matches_pattern(name, pattern)][:1]
+    return min(candidates)[1] if candidates else None
+
+
+@cache
+def _split_patterns(
+    patterns: tuple[str, ...],
+) -> tuple[dict[str, tuple[int, str]], list[tuple[int, str]]]:
+    """Plain names by lower-cased name (first occurrence) and the wildcard patterns, each with its
+    position: a catalog of hundreds of plain names is then a lookup, not hundreds of fnmatch calls."""
+    exact: dict[str, tuple[int, str]] = {}
+    wildcards: list[tuple[int, str]] = []
+    for index, pattern in enumerate(patterns):
+        if any(char in pattern for char in "*?["):
+            wildcards.append((index, pattern))
+        else:
+            exact.setdefault(pattern.lower(), (index, pattern))
+    return exact, wildcards
 
 
 def within_window(person: Person, moment: datetime) -> bool:

@@ -10,6 +10,7 @@ from tracker.domain import Contribution, Kind
 from tracker.rules import (
     CountingContext,
     OrgMember,
+    RepoDecision,
     RepoFacts,
     RepoRules,
     RosterEntry,
@@ -273,3 +274,14 @@ def test_a_review_of_a_colleagues_pull_request_counts() -> None:
 
 def test_a_comment_on_ones_own_issue_counts() -> None:
     assert count_contribution(contribution(Kind.COMMENT, subject_author="fay"), context()) is not None
+
+
+def test_the_first_matching_pattern_gives_the_reason_whether_plain_or_wildcard() -> None:
+    facts = RepoFacts(full_name="Org/Repo")
+    wildcard_first = RepoRules(include=("org/*", "ORG/REPO"))
+    plain_first = RepoRules(include=("other/x", "org/repo", "org/*"))
+    excluded = RepoRules(include=("org/*",), exclude=("nope/*", "Org/Repo"))
+    assert decide_repo(wildcard_first, facts).reason == "include org/*"
+    assert decide_repo(plain_first, facts).reason == "include org/repo"
+    assert decide_repo(excluded, facts) == RepoDecision(False, "excluded by Org/Repo")
+    assert not decide_repo(RepoRules(include=("org/rep", "org/repo?")), facts).counts
