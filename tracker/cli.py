@@ -454,7 +454,8 @@ def db_upgrade(app: App) -> None:
 
 def _emit(records: list[dict[str, object]], columns: list[str], output: str, *, empty: str) -> None:
     if output == "json":
-        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        # Not indented: json's C encoder only serves compact output, and the output can be a year of rows.
+        click.echo(json.dumps(records, ensure_ascii=False))
     elif output == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")

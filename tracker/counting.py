@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -56,19 +56,23 @@ def load_people(session: Session, settings: Settings) -> list[Person]:
 
 
 def load_repos(session: Session, settings: Settings) -> list[RepoView]:
-    return [
-        RepoView(record, decide_repo(settings.repo_rules, facts_of(record)))
-        for record in store.list_repos(session)
-    ]
+    return _repo_views(store.list_repos(session), settings)
+
+
+def _repo_views(records: Iterable[RepoRecord], settings: Settings) -> list[RepoView]:
+    return [RepoView(record, decide_repo(settings.repo_rules, facts_of(record))) for record in records]
 
 
 def counting_context(session: Session, settings: Settings) -> CountingContext:
     people = load_people(session, settings)
+    by_key = store.list_repo_keys(session)
     counted = frozenset(
-        view.record.full_name.lower() for view in load_repos(session, settings) if view.decision.counts
+        view.record.full_name.lower()
+        for view in _repo_views(by_key.values(), settings)
+        if view.decision.counts
     )
     counted_keys = counted | frozenset(
-        key for key, record in store.list_repo_keys(session).items() if record.full_name.lower() in counted
+        key for key, record in by_key.items() if record.full_name.lower() in counted
     )
     return CountingContext(people_by_login=people_by_login(people), counted_repos=counted_keys)
 
@@ -138,25 +142,19 @@ def counted_groups(
     to_wanted = [bisect_right(wanted, fine[index]) - 1 for index in range(len(fine) - 1)]
     prefilter = store.ContributionFilter(
         logins=_logins_for(where, context),
-        repos=frozenset({where.repo.lower()}) if where.repo else None,
+        repos=frozenset({where.repo.lower()}) if where.repo else context.counted_repos,
         kinds=where.kinds,
     )
     totals: Counter[tuple[int, str, str | None, bool, str, Kind]] = Counter()
-    for group in store.group_contributions(session, where=prefilter, edges=fine):
-        representative = Contribution(
-            group.kind, 0, group.login, group.repo, 0, "", "", group.first_at, group.subject_author
-        )
+    for bucket, kind, login, repo, author, count in store.group_contributions(
+        session, where=prefilter, edges=fine
+    ):
+        # Roster windows are among the edges, so a bucket's start decides for all of it.
+        representative = Contribution(kind, 0, login, repo, 0, "", "", fine[bucket], author)
         counted = count_contribution(representative, context)
         if counted is not None:
-            key = (
-                to_wanted[group.bucket],
-                counted.person,
-                counted.team,
-                counted.public,
-                counted.repo,
-                counted.kind,
-            )
-            totals[key] += group.count
+            key = (to_wanted[bucket], counted.person, counted.team, counted.public, counted.repo, kind)
+            totals[key] += count
     return [CountedGroup(*key, count) for key, count in totals.items()]
 
 

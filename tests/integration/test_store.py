@@ -79,3 +79,59 @@ def test_bulk_ingest_in_several_batches_keeps_every_row(engine: Engine) -> None:
         session.commit()
         assert result.new == len(rows)
         assert store.count_stored_contributions(session) == len(rows)
+
+
+def test_rows_written_in_bulk_read_back_exactly_and_compare_with_bound_times(engine: Engine) -> None:
+    """The bulk path formats timestamps itself; they must read back, and compare against the
+    times SQLAlchemy binds in queries, exactly as if SQLAlchemy had written them."""
+    moments = [
+        datetime(2026, 10, 1, 12, 0, 0, tzinfo=UTC),
+        datetime(2026, 10, 1, 12, 0, 0, 1, tzinfo=UTC),
+        datetime(2026, 10, 1, 13, 59, 59, 999_999, tzinfo=UTC),
+    ]
+    rows = [
+        Contribution(Kind.COMMENT, n, "Fay", "Org/Repo", 7, "t", "u", moment, "Gus")
+        for n, moment in enumerate(moments, start=1)
+    ]
+    with Session(engine) as session:
+        store.upsert_contributions(session, rows, now=NOW)
+        session.commit()
+        stored = list(store.list_contributions(session, where=store.ContributionFilter()))
+        window = store.ContributionFilter(since=moments[1], until=moments[2])
+        inside = list(store.list_contributions(session, where=window))
+    assert sorted(row.occurred_at for row in stored) == moments
+    assert all(row.occurred_at.tzinfo is not None for row in stored)
+    assert {(row.login, row.repo, row.subject_author) for row in stored} == {("fay", "Org/Repo", "gus")}
+    assert [row.github_id for row in inside] == [2]
+
+
+def test_edits_of_different_fields_in_one_batch_are_all_applied(engine: Engine) -> None:
+    with Session(engine) as session:
+        store.upsert_contributions(session, [merge(1, "fay", "a/b", 2), merge(2, "fay", "a/b", 3)], now=NOW)
+        result = store.upsert_contributions(
+            session,
+            [
+                merge(1, "fay", "a/b", 2, title="Renamed"),
+                merge(2, "fay", "A/B-moved", 4),
+                merge(3, "fay", "a/b", 5),
+            ],
+            now=datetime(2026, 11, 29, tzinfo=UTC),
+        )
+        session.commit()
+        rows = {
+            row.github_id: row for row in store.list_contributions(session, where=store.ContributionFilter())
+        }
+    assert (result.new, result.updated) == (1, 2)
+    assert (rows[1].title, rows[1].repo, rows[1].occurred_at.day) == ("Renamed", "a/b", 2)
+    assert (rows[2].title, rows[2].repo, rows[2].occurred_at.day) == ("Title", "A/B-moved", 4)
+
+
+def test_an_unchanged_row_is_not_rewritten(engine: Engine) -> None:
+    later = datetime(2026, 11, 29, tzinfo=UTC)
+    with Session(engine) as session:
+        store.upsert_contributions(session, [merge(1, "fay", "a/b", 2)], now=NOW)
+        result = store.upsert_contributions(session, [merge(1, "FAY", "a/b", 2)], now=later)
+        session.commit()
+        (updated_at,) = session.connection().exec_driver_sql("SELECT updated_at FROM contribution").one()
+    assert (result.new, result.updated) == (0, 0)
+    assert str(updated_at).startswith("2026-11-28")

@@ -42,10 +42,6 @@ class ContributionRow(SQLModel, table=True):
         sa.Index("ix_contribution_occurred_at", "occurred_at"),
         sa.Index("ix_contribution_login_occurred_at", "login", "occurred_at"),
         sa.Index("ix_contribution_repo_key_occurred_at", "repo_key", "occurred_at"),
-        # First merges: MIN(occurred_at) per (login, repo) among merged PRs, from the index alone.
-        sa.Index(
-            "ix_contribution_kind_login_repo_key_occurred_at", "kind", "login", "repo_key", "occurred_at"
-        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -59,72 +60,13 @@ def _insert_for(session: Session) -> type[sqlite.Insert] | type[postgresql.Inser
     return postgresql.Insert if dialect == "postgresql" else sqlite.Insert
 
 
-def _contribution_values(contribution: Contribution, now: datetime) -> dict[str, object]:
-    return {
-        "kind": contribution.kind.value,
-        "github_id": contribution.github_id,
-        "login": contribution.login.lower(),
-        "repo": contribution.repo,
-        "repo_key": contribution.repo.lower(),
-        "number": contribution.number,
-        "title": contribution.title,
-        "url": contribution.url,
-        "occurred_at": contribution.occurred_at,
-        "subject_author": contribution.subject_author.lower() if contribution.subject_author else None,
-        "first_seen_at": now,
-        "updated_at": now,
-    }
-
-
 _CONTRIBUTION: sa.Table = ContributionRow.__table__  # type: ignore[attr-defined]
 _FIRST_MERGE: sa.Table = FirstMergeRow.__table__  # type: ignore[attr-defined]
-_KEY = ["github_id", "kind"]
-_MUTABLE_FIELDS = ("login", "repo", "repo_key", "number", "title", "url", "occurred_at", "subject_author")
+_REPO: sa.Table = RepoRow.__table__  # type: ignore[attr-defined]
+_ORG_MEMBER: sa.Table = OrgMemberRow.__table__  # type: ignore[attr-defined]
 
-
-def upsert_contributions(
-    session: Session, contributions: Iterable[Contribution], *, now: datetime
-) -> UpsertResult:
-    """Insert new contributions and refresh changed ones, by natural key (kind, github_id)."""
-    result = UpsertResult()
-    batch: dict[tuple[str, int], dict[str, object]] = {}
-    for contribution in contributions:
-        batch[(contribution.kind.value, contribution.github_id)] = _contribution_values(contribution, now)
-        if len(batch) >= UPSERT_BATCH:
-            result += _upsert_batch(session, batch)
-            batch = {}
-    if batch:
-        result += _upsert_batch(session, batch)
-    return result
-
-
-def _upsert_batch(session: Session, batch: dict[tuple[str, int], dict[str, object]]) -> UpsertResult:
-    existing = _existing_rows(session, batch.keys())
-    changed = [
-        key
-        for key, values in batch.items()
-        if key in existing and any(existing[key].get(name) != values[name] for name in _MUTABLE_FIELDS)
-    ]
-    fresh = [values for key, values in batch.items() if key not in existing]
-    connection = session.connection()
-    if fresh and connection.dialect.name == "postgresql":
-        _copy_into_postgres(connection, fresh)
-    elif fresh:
-        insert = _insert_for(session)(_CONTRIBUTION).on_conflict_do_nothing(index_elements=_KEY)
-        connection.execute(insert, fresh)
-    _record_first_merges(session, [batch[key] for key in batch if key[0] == Kind.PR_MERGED.value])
-    if changed:
-        update = (
-            sa.update(_CONTRIBUTION)
-            .where(_CONTRIBUTION.c.kind == sa.bindparam("key_kind"))
-            .where(_CONTRIBUTION.c.github_id == sa.bindparam("key_id"))
-            .values({name: sa.bindparam(name) for name in (*_MUTABLE_FIELDS, "updated_at")})
-        )
-        connection.execute(update, [_update_parameters(key, batch[key]) for key in changed])
-    return UpsertResult(new=len(fresh), updated=len(changed))
-
-
-_COPY_COLUMNS = (
+# The stored columns of a contribution, in the order of the tuples the upsert works with.
+_COLUMNS = (
     "kind",
     "github_id",
     "login",
@@ -138,12 +80,141 @@ _COPY_COLUMNS = (
     "first_seen_at",
     "updated_at",
 )
+_MUTABLE_FIELDS = ("login", "repo", "repo_key", "number", "title", "url", "occurred_at", "subject_author")
+_MUTABLE = tuple(_COLUMNS.index(name) for name in _MUTABLE_FIELDS)
+_FIRST_SEEN_AT = _COLUMNS.index("first_seen_at")
+_UPDATED_AT = _COLUMNS.index("updated_at")
+_KEY = ["github_id", "kind"]
+
+Row = tuple[object, ...]
+Key = tuple[str, int]
 
 
-def _copy_into_postgres(connection: sa.Connection, rows: list[dict[str, object]]) -> None:
+def _sqlite_time(moment: datetime) -> str:
+    """What SQLAlchemy's SQLite DateTime stores (naive UTC, microseconds), made without its
+    per-value type processing, which cost more than the insert itself."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _postgres_time(moment: datetime) -> datetime:
+    return moment
+
+
+def _stored_time_for(dialect: str) -> Callable[[datetime], object]:
+    """Timestamps in the form the driver reads them back, so stored and incoming rows compare."""
+    return _sqlite_time if dialect == "sqlite" else _postgres_time
+
+
+def _stored_row(contribution: Contribution, stored_time: Callable[[datetime], object], now: object) -> Row:
+    author = contribution.subject_author
+    return (
+        contribution.kind.value,
+        contribution.github_id,
+        contribution.login.lower(),
+        contribution.repo,
+        contribution.repo.lower(),
+        contribution.number,
+        contribution.title,
+        contribution.url,
+        stored_time(contribution.occurred_at),
+        author.lower() if author else None,
+        now,
+        now,
+    )
+
+
+def upsert_contributions(
+    session: Session, contributions: Iterable[Contribution], *, now: datetime
+) -> UpsertResult:
+    """Insert new contributions and refresh changed ones, by natural key (kind, github_id).
+
+    Rows go to the driver in batches (COPY on PostgreSQL, executemany on SQLite): the ORM's
+    per-row and per-value work would otherwise cost more than the database's.
+    """
+    connection = session.connection()
+    stored_time = _stored_time_for(connection.dialect.name)
+    stamp = stored_time(now)
+    result = UpsertResult()
+    batch: dict[Key, Row] = {}
+    for contribution in contributions:
+        batch[(contribution.kind.value, contribution.github_id)] = _stored_row(
+            contribution, stored_time, stamp
+        )
+        if len(batch) >= UPSERT_BATCH:
+            result += _upsert_batch(connection, batch)
+            batch = {}
+    if batch:
+        result += _upsert_batch(connection, batch)
+    return result
+
+
+def _upsert_batch(connection: sa.Connection, batch: dict[Key, Row]) -> UpsertResult:
+    existing = _existing_rows(connection, batch.keys())
+    fresh = [row for key, row in batch.items() if key not in existing]
+    changes = _changes(batch, existing)
+    if fresh and connection.dialect.name == "postgresql":
+        _copy_into_postgres(connection, fresh)
+    elif fresh:
+        _insert_into_sqlite(connection, fresh)
+    _record_first_merges(connection, [row for key, row in batch.items() if key[0] == Kind.PR_MERGED.value])
+    if changes and connection.dialect.name == "postgresql":
+        _update_from_copy(connection, [row for rows in changes.values() for row in rows])
+    else:
+        for fields, rows in changes.items():
+            _update_fields(connection, fields, rows)
+    return UpsertResult(new=len(fresh), updated=sum(len(rows) for rows in changes.values()))
+
+
+def _changes(batch: dict[Key, Row], existing: dict[Key, Row]) -> dict[tuple[int, ...], list[Row]]:
+    """Changed rows, by the positions of the fields that changed (an edit is mostly its title):
+    each UPDATE then sets only those, and SQLite rewrites only the indexes on them."""
+    changes: dict[tuple[int, ...], list[Row]] = {}
+    for key, row in batch.items():
+        stored = existing.get(key)
+        if stored is None:
+            continue
+        fields = tuple(
+            position for position, old in zip(_MUTABLE, stored, strict=True) if old != row[position]
+        )
+        if fields:
+            changes.setdefault(fields, []).append(row)
+    return changes
+
+
+def _insert_into_sqlite(connection: sa.Connection, rows: list[Row]) -> None:
+    columns = ", ".join(_COLUMNS)
+    marks = ", ".join("?" for _ in _COLUMNS)
+    connection.exec_driver_sql(
+        f"INSERT INTO contribution ({columns}) VALUES ({marks}) ON CONFLICT (github_id, kind) DO NOTHING",
+        rows,
+    )
+
+
+def _copy_into_postgres(connection: sa.Connection, rows: list[Row]) -> None:
     """COPY into a session-private staging table, then one INSERT ... ON CONFLICT DO NOTHING:
     several times faster than row-by-row inserts, in the same transaction as everything else."""
-    columns = ", ".join(_COPY_COLUMNS)
+    columns = ", ".join(_COLUMNS)
+    _through_staging(
+        connection,
+        rows,
+        f"INSERT INTO contribution ({columns}) SELECT {columns} FROM contribution_incoming "
+        "ON CONFLICT (github_id, kind) DO NOTHING",
+    )
+
+
+def _update_from_copy(connection: sa.Connection, rows: list[Row]) -> None:
+    """Changed rows through the staging table and one UPDATE ... FROM (PostgreSQL): executemany
+    would send one statement per row."""
+    assignments = ", ".join(f"{name} = incoming.{name}" for name in (*_MUTABLE_FIELDS, "updated_at"))
+    _through_staging(
+        connection,
+        rows,
+        f"UPDATE contribution SET {assignments} FROM contribution_incoming AS incoming "
+        "WHERE contribution.github_id = incoming.github_id AND contribution.kind = incoming.kind",
+    )
+
+
+def _through_staging(connection: sa.Connection, rows: list[Row], statement: str) -> None:
     driver = connection.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor:
@@ -151,34 +222,44 @@ def _copy_into_postgres(connection: sa.Connection, rows: list[dict[str, object]]
             "CREATE TEMP TABLE IF NOT EXISTS contribution_incoming "
             "(LIKE contribution INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
-        with cursor.copy(f"COPY contribution_incoming ({columns}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY contribution_incoming ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(tuple(row[name] for name in _COPY_COLUMNS))
-        cursor.execute(
-            f"INSERT INTO contribution ({columns}) SELECT {columns} FROM contribution_incoming "
-            "ON CONFLICT (github_id, kind) DO NOTHING"
-        )
+                copy.write_row(row)
+        cursor.execute(statement)
         cursor.execute("DELETE FROM contribution_incoming")
 
 
-def _update_parameters(key: tuple[str, int], values: dict[str, object]) -> dict[str, object]:
-    return {
-        "key_kind": key[0],
-        "key_id": key[1],
-        **{name: values[name] for name in (*_MUTABLE_FIELDS, "updated_at")},
-    }
+def _update_fields(connection: sa.Connection, fields: tuple[int, ...], rows: list[Row]) -> None:
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    assignments = ", ".join(f"{_COLUMNS[position]} = {mark}" for position in (*fields, _UPDATED_AT))
+    statement = f"UPDATE contribution SET {assignments} WHERE github_id = {mark} AND kind = {mark}"
+    connection.exec_driver_sql(
+        statement,
+        [(*(row[position] for position in (*fields, _UPDATED_AT)), row[1], row[0]) for row in rows],
+    )
 
 
-def _existing_rows(
-    session: Session, keys: Iterable[tuple[str, int]]
-) -> dict[tuple[str, int], dict[str, object]]:
+def _existing_rows(connection: sa.Connection, keys: Iterable[Key]) -> dict[Key, Row]:
+    """The mutable fields of the stored rows among `keys`, as the driver returns them."""
     wanted = set(keys)
     table = _CONTRIBUTION
-    columns = [table.c.kind, table.c.github_id, *(table.c[name] for name in _MUTABLE_FIELDS)]
+    raw = sa.types.NullType()
+    columns = [
+        table.c.kind,
+        table.c.github_id,
+        *(sa.type_coerce(table.c[name], raw) for name in _MUTABLE_FIELDS),
+    ]
     ids = sorted({github_id for _, github_id in wanted})
-    rows = session.connection().execute(sa.select(*columns).where(table.c.github_id.in_(ids))).mappings()
-    found = {(row["kind"], row["github_id"]): dict(row) for row in rows}
+    rows = connection.execute(sa.select(*columns).where(_among(connection, table.c.github_id, ids)))
+    found: dict[Key, Row] = {(kind, github_id): tuple(rest) for kind, github_id, *rest in rows}
     return {key: row for key, row in found.items() if key in wanted}
+
+
+def _among(connection: sa.Connection, column: sa.Column[int], ids: list[int]) -> sa.ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL as one array parameter instead of thousands of bound values."""
+    if connection.dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(ids, postgresql.ARRAY(sa.BigInteger)))
+    return column.in_(ids)
 
 
 _READ_COLUMNS = (
@@ -231,8 +312,7 @@ def _to_contribution(row: ContributionRow) -> Contribution:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ContributionGroup:
+class ContributionGroup(NamedTuple):
     """Stored contributions alike in everything the counting rules look at, within one time bucket."""
 
     bucket: int
@@ -240,8 +320,7 @@ class ContributionGroup:
     login: str
     repo: str
     subject_author: str | None
-    first_at: datetime
-    count: int
+    total: int
 
 
 def group_contributions(
@@ -261,15 +340,7 @@ def group_contributions(
     ).label("bucket")
     author = sa.case((table.c.kind == Kind.REVIEW.value, table.c.subject_author), else_=None).label("author")
     statement = (
-        sa.select(
-            bucket,
-            table.c.kind,
-            table.c.login,
-            table.c.repo,
-            author,
-            sa.func.min(table.c.occurred_at),
-            sa.func.count(),
-        )
+        sa.select(bucket, table.c.kind, table.c.login, table.c.repo, author, sa.func.count())
         .where(table.c.occurred_at >= edges[0], table.c.occurred_at < edges[-1])
         .group_by(bucket, table.c.kind, table.c.login, table.c.repo, author)
     )
@@ -280,8 +351,8 @@ def group_contributions(
     if where.kinds is not None:
         statement = statement.where(table.c.kind.in_(sorted(kind.value for kind in where.kinds)))
     kinds = {kind.value: kind for kind in Kind}
-    for index, kind, login, repo, subject_author, first_at, count in session.connection().execute(statement):
-        yield ContributionGroup(int(index), kinds[kind], login, repo, subject_author, first_at, int(count))
+    for index, kind, login, repo, subject_author, count in session.connection().execute(statement):
+        yield ContributionGroup(index, kinds[kind], login, repo, subject_author, count)
 
 
 def stored_time_range(session: Session) -> tuple[datetime, datetime] | None:
@@ -298,32 +369,28 @@ def count_stored_contributions(session: Session) -> int:
     return session.exec(select(sa.func.count()).select_from(ContributionRow)).one()
 
 
-def _record_first_merges(session: Session, merges: list[dict[str, object]]) -> None:
+_FIRST_MERGE_COLUMNS = ("login", "repo_key", "repo", "github_id", "occurred_at")
+_FIRST_MERGE_FROM_ROW = tuple(_COLUMNS.index(name) for name in _FIRST_MERGE_COLUMNS)
+
+
+def _record_first_merges(connection: sa.Connection, merges: list[Row]) -> None:
     """Keep, per (login, repo), the earliest merge: an insert, or an update when this one is earlier."""
-    earliest: dict[tuple[object, object], dict[str, object]] = {}
-    for merge in sorted(merges, key=lambda row: (row["occurred_at"], row["github_id"])):
-        earliest.setdefault((merge["login"], merge["repo_key"]), merge)
+    earliest: dict[tuple[object, object], Row] = {}
+    for merge in sorted(merges, key=lambda row: (row[_COLUMNS.index("occurred_at")], row[1])):
+        earliest.setdefault(
+            (merge[2], merge[4]), tuple(merge[position] for position in _FIRST_MERGE_FROM_ROW)
+        )
     if not earliest:
         return
-    table = _FIRST_MERGE
-    insert = _insert_for(session)(table)
-    statement = insert.on_conflict_do_update(
-        index_elements=["login", "repo_key"],
-        set_={name: insert.excluded[name] for name in ("repo", "github_id", "occurred_at")},
-        where=sa.or_(
-            insert.excluded.occurred_at < table.c.occurred_at,
-            sa.and_(
-                insert.excluded.occurred_at == table.c.occurred_at,
-                insert.excluded.github_id < table.c.github_id,
-            ),
-        ),
-    )
-    session.connection().execute(
-        statement,
-        [
-            {name: row[name] for name in ("login", "repo_key", "repo", "github_id", "occurred_at")}
-            for row in earliest.values()
-        ],
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        f"INSERT INTO first_merge ({', '.join(_FIRST_MERGE_COLUMNS)}) "
+        f"VALUES ({', '.join(mark for _ in _FIRST_MERGE_COLUMNS)}) "
+        "ON CONFLICT (login, repo_key) DO UPDATE SET "
+        "repo = excluded.repo, github_id = excluded.github_id, occurred_at = excluded.occurred_at "
+        "WHERE excluded.occurred_at < first_merge.occurred_at OR "
+        "(excluded.occurred_at = first_merge.occurred_at AND excluded.github_id < first_merge.github_id)",
+        list(earliest.values()),
     )
 
 
@@ -413,12 +480,65 @@ def get_repo(session: Session, full_name: str) -> RepoRecord | None:
 
 
 def list_repos(session: Session) -> list[RepoRecord]:
-    rows = session.exec(select(RepoRow).order_by(col(RepoRow.key)))
-    return [_to_repo_record(row) for row in rows]
+    return list(list_repo_keys(session).values())
 
 
 def list_repo_keys(session: Session) -> dict[str, RepoRecord]:
-    return {row.key: _to_repo_record(row) for row in session.exec(select(RepoRow))}
+    """Every stored repo by key (lower-cased name it was asked under), in key order.
+
+    Read as plain rows: every command loads all repos, and ORM objects cost more than the query.
+    """
+    table = _REPO
+    statement = sa.select(table.c.key, *(table.c[name] for name in _REPO_RECORD_COLUMNS)).order_by(
+        table.c.key
+    )
+    return {key: _record_from_values(*values) for key, *values in session.connection().execute(statement)}
+
+
+_REPO_RECORD_COLUMNS = (
+    "full_name",
+    "exists",
+    "private",
+    "fork",
+    "archived",
+    "stars",
+    "topics",
+    "description",
+    "license_spdx",
+    "has_license",
+    "html_url",
+    "fetched_at",
+)
+
+
+def _record_from_values(
+    full_name: str,
+    exists: bool,
+    private: bool,
+    fork: bool,
+    archived: bool,
+    stars: int,
+    topics: str,
+    description: str | None,
+    license_spdx: str | None,
+    has_license: bool,
+    html_url: str | None,
+    fetched_at: datetime,
+) -> RepoRecord:
+    return RepoRecord(
+        full_name=full_name,
+        exists=bool(exists),
+        private=bool(private),
+        fork=bool(fork),
+        archived=bool(archived),
+        stars=stars,
+        topics=tuple(json.loads(topics)),
+        description=description,
+        license_spdx=license_spdx,
+        has_license=bool(has_license),
+        html_url=html_url,
+        fetched_at=fetched_at,
+    )
 
 
 def list_license_changes(session: Session) -> list[LicenseChangeRow]:
@@ -443,8 +563,9 @@ def replace_org_members(session: Session, members: Sequence[OrgMember], *, now: 
 
 
 def list_org_members(session: Session) -> list[OrgMember]:
-    rows = session.exec(select(OrgMemberRow).order_by(col(OrgMemberRow.login_key)))
-    return [OrgMember(row.login, row.user_type) for row in rows]
+    table = _ORG_MEMBER
+    statement = sa.select(table.c.login, table.c.user_type).order_by(table.c.login_key)
+    return [OrgMember(login, user_type) for login, user_type in session.connection().execute(statement)]
 
 
 # Cursors, tasks, open PRs ----------------------------------------------------------------------
