@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -20,6 +22,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply pending migrations; a database already at the head costs one query (every command
+    calls this, and Alembic's own check loads every migration script)."""
+    if revision == "head" and not pending(engine):
+        return
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
 
@@ -29,6 +35,7 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@cache
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
