@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode
 
+from bench.emulator.seed import DEFAULT_MEMBER_SHARE
 from bench.measure import cpu_seconds_of
 
 UNLIMITED = 1_000_000_000
@@ -22,16 +23,20 @@ STARTUP_TIMEOUT_SECONDS = 300
 
 @dataclass(frozen=True, slots=True)
 class WorldSize:
-    """The emulator's world flags; `contributions` is activity by everyone, members and outsiders."""
+    """The emulator's world flags; `contributions` is activity by everyone, members and outsiders.
+
+    `member_share` is the members' share of that activity (the emulator's `--member-share`).
+    """
 
     people: int
     repos: int
     contributions: int
     days: int
     seed: int = 1
+    member_share: float = DEFAULT_MEMBER_SHARE
 
     def scaled(self, factor: float) -> WorldSize:
-        return WorldSize(self.people, self.repos, round(self.contributions * factor), self.days, self.seed)
+        return replace(self, contributions=round(self.contributions * factor))
 
     def flags(self) -> list[str]:
         return [
@@ -40,6 +45,7 @@ class WorldSize:
             f"--contributions={self.contributions}",
             f"--days={self.days}",
             f"--seed={self.seed}",
+            f"--member-share={self.member_share}",
         ]
 
 
@@ -95,6 +101,8 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 os.kill(self._process.pid, signal.SIGKILL)
                 self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
     def __enter__(self) -> EmulatorProcess:
         return self

@@ -119,6 +119,7 @@ def backfill_summary(series: BackfillSeries) -> dict[str, Any]:
         "stored_rows": first.new,
         "requests": first.requests,
         "charged": first.charged,
+        "not_modified": first.not_modified,
         "requests_by_endpoint": dict(sorted(first.by_endpoint.items())),
         "requests_identical_across_runs": len({run.measurement.requests for run in series.runs}) == 1,
         "minimum_pages": minimum,
@@ -132,13 +133,14 @@ def backfill_summary(series: BackfillSeries) -> dict[str, Any]:
     }
 
 
-def _size_json(size: WorldSize) -> dict[str, int]:
+def _size_json(size: WorldSize) -> dict[str, float]:
     return {
         "people": size.people,
         "repos": size.repos,
         "contributions": size.contributions,
         "days": size.days,
         "seed": size.seed,
+        "member_share": size.member_share,
     }
 
 

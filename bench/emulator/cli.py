@@ -5,7 +5,18 @@ from __future__ import annotations
 import argparse
 
 from .model import DEFAULT_NOW
-from .seed import WorldConfig
+from .seed import DEFAULT_MEMBER_SHARE, WorldConfig
+
+
+def member_share(text: str) -> float:
+    """A share in (0, 1]: 0 would leave the org with no activity to count."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 1, not {text}")
+    return value
 
 
 def add_world_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +33,12 @@ def add_world_arguments(parser: argparse.ArgumentParser) -> None:
         "--days", type=int, default=365, help="activity spread over this many days before --now"
     )
     world.add_argument("--now", default=DEFAULT_NOW, help="the emulator's clock")
+    world.add_argument(
+        "--member-share",
+        type=member_share,
+        default=DEFAULT_MEMBER_SHARE,
+        help="share of all activity done by org members, in (0, 1] (outsiders do the rest)",
+    )
 
 
 def world_config_from(args: argparse.Namespace) -> WorldConfig:
@@ -34,4 +51,5 @@ def world_config_from(args: argparse.Namespace) -> WorldConfig:
         contributions=args.contributions,
         days=args.days,
         now=args.now,
+        member_share=args.member_share,
     )

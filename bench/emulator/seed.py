@@ -2,8 +2,8 @@
 
 `contributions` counts activity records: issues and pull requests opened,
 conversation comments and reviews (merges and closes come with their pull
-requests and issues). About 60% of the human activity is by org members, the
-rest by outsiders whose work must not be counted.
+requests and issues). A share of it (`member_share`, 60% by default) is by org
+members, the rest by outsiders whose work must not be counted.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ DAY = 86_400
 THREAD_SHARE = 0.22
 COMMENT_SHARE = 0.53
 PULL_SHARE_OF_THREADS = 0.62
-MEMBER_SHARE_OF_ACTIVITY = 0.6
+DEFAULT_MEMBER_SHARE = 0.6
 MERGES_PER_ADVANCED_ITEM = 0.04
 
 AI_CORE_TOPICS = ("llm", "machine-learning", "deep-learning")
@@ -293,6 +293,8 @@ class WorldConfig:
     contributions: int = 100_000
     days: int = 365
     now: str = DEFAULT_NOW
+    member_share: float = DEFAULT_MEMBER_SHARE
+    """Share of all activity (threads, comments, reviews, closes) done by org members, in (0, 1]."""
 
     @property
     def outsider_count(self) -> int:
@@ -324,6 +326,8 @@ def generate_world(config: WorldConfig) -> World:
     """The same config always gives the same world, ids and times included."""
     if config.people < 2:
         raise ValueError("need at least 2 people (one of them a bot)")
+    if not 0 < config.member_share <= 1:
+        raise ValueError(f"member_share must be in (0, 1], not {config.member_share}")
     rng = random.Random(config.seed)
     now = parse_time(config.now)
     start = now - config.days * DAY
@@ -337,7 +341,7 @@ def generate_world(config: WorldConfig) -> World:
         for index in range(config.outsider_count)
     ]
     _add_repos(world, rng, config.repos, [org, *owners], members, outsiders, start)
-    authors = _author_pool(rng, members, bots, outsiders)
+    authors = _author_pool(rng, members, bots, outsiders, config.member_share)
     generator = _ActivityGenerator(rng, world, authors, _repo_pool(rng, world.repos))
     threads = generator.new_threads(_share(config.contributions, THREAD_SHARE), start, now)
     world.commit(threads, [], [])
@@ -535,15 +539,20 @@ def _zipf_weights(count: int, exponent: float) -> list[float]:
 
 
 def _author_pool(
-    rng: random.Random, members: list[Account], bots: list[Account], outsiders: list[Account]
+    rng: random.Random,
+    members: list[Account],
+    bots: list[Account],
+    outsiders: list[Account],
+    member_share: float,
 ) -> _WeightedPool[Account]:
+    """Members (3% of their share to bots) and outsiders, each group Zipf-weighted within itself."""
     shuffled_members = members[:]
     rng.shuffle(shuffled_members)
     shuffled_outsiders = outsiders[:]
     rng.shuffle(shuffled_outsiders)
-    member_weights = _normalized(_zipf_weights(len(shuffled_members), 1.0), MEMBER_SHARE_OF_ACTIVITY * 0.97)
-    bot_weights = _normalized([1.0] * len(bots), 0.03 * MEMBER_SHARE_OF_ACTIVITY)
-    outsider_weights = _normalized(_zipf_weights(len(shuffled_outsiders), 0.8), 1 - MEMBER_SHARE_OF_ACTIVITY)
+    member_weights = _normalized(_zipf_weights(len(shuffled_members), 1.0), member_share * 0.97)
+    bot_weights = _normalized([1.0] * len(bots), 0.03 * member_share)
+    outsider_weights = _normalized(_zipf_weights(len(shuffled_outsiders), 0.8), 1 - member_share)
     return _pool(
         [*shuffled_members, *bots, *shuffled_outsiders], [*member_weights, *bot_weights, *outsider_weights]
     )

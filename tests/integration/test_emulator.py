@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import sys
 import time
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.emulator.builder import WorldBuilder  # noqa: E402
-from bench.emulator.model import World  # noqa: E402
+from bench.emulator.cli import add_world_arguments, world_config_from  # noqa: E402
+from bench.emulator.model import Comment, Review, Thread, World  # noqa: E402
 from bench.emulator.seed import WorldConfig, generate_world  # noqa: E402
 from bench.emulator.server import EmulatorSettings, RunningEmulator, start_in_thread  # noqa: E402
 from bench.emulator.truth import (  # noqa: E402
@@ -26,6 +30,7 @@ from bench.emulator.truth import (  # noqa: E402
     ground_truth,
     minimum_pages,
 )
+from bench.emulator_process import EmulatorProcess, WorldSize  # noqa: E402
 
 NOW = "2026-11-28T00:00:00Z"
 TOPICS = ("llm", "machine-learning")
@@ -537,3 +542,81 @@ def test_generation_is_deterministic_and_fast() -> None:
     big = generate_world(WorldConfig(seed=1, contributions=100_000))
     assert len(big.threads) + len(big.comments) + len(big.reviews) == 100_000
     assert time.perf_counter() - started < 10
+
+
+# --- the members' share of the activity -------------------------------------------------
+
+SMALL = WorldConfig(seed=3, people=25, repos=12, contributions=3_000, days=90, now=NOW)
+SMALL_SINCE = "2026-09-01"
+# Recorded from the generator before `member_share` was a parameter (MEMBER_SHARE_OF_ACTIVITY = 0.6).
+SMALL_FINGERPRINT_SHA256 = "7ce8277f0bdbeb10bf6a7742581a0452dd083f9c5393e6e9d5fd8a0c6ff3db84"
+SMALL_TRUTH_BY_KIND = {"pr_opened": 169, "pr_merged": 98, "issue_opened": 115, "review": 260, "comment": 684}
+SMALL_MINIMUM_PAGES = 21
+
+
+def members_share(world: World, records: Sequence[Thread | Comment | Review]) -> float:
+    members = {account.id for account in world.accounts if account.is_member}
+    return sum(record.author.id in members for record in records) / len(records)
+
+
+def test_default_member_share_leaves_the_world_as_it_was() -> None:
+    world = generate_world(SMALL)
+    assert hashlib.sha256(repr(fingerprint(world)).encode()).hexdigest() == SMALL_FINGERPRINT_SHA256
+    assert count_by_kind(ground_truth(world, SMALL_SINCE, TOPICS)) == SMALL_TRUTH_BY_KIND
+    assert minimum_pages(world, SMALL_SINCE, TOPICS) == SMALL_MINIMUM_PAGES
+
+
+def test_member_share_changes_who_does_the_activity_and_nothing_else() -> None:
+    realistic = generate_world(replace(SMALL, member_share=0.1))
+    standard = generate_world(SMALL)
+    assert [(a.id, a.login, a.is_member) for a in realistic.accounts] == [
+        (a.id, a.login, a.is_member) for a in standard.accounts
+    ]
+    assert [repo.full_name for repo in realistic.repos] == [repo.full_name for repo in standard.repos]
+    for world, share in ((realistic, 0.1), (standard, 0.6)):
+        assert len(world.threads) + len(world.comments) + len(world.reviews) == SMALL.contributions
+        for records in (world.threads, world.comments, world.reviews):
+            assert abs(members_share(world, records) - share) < 0.03
+    counted = len(ground_truth(realistic, SMALL_SINCE, TOPICS))
+    assert 0 < counted < sum(SMALL_TRUTH_BY_KIND.values()) / 4
+
+
+def test_members_do_everything_at_share_one() -> None:
+    world = generate_world(replace(SMALL, member_share=1.0))
+    for records in (world.threads, world.comments, world.reviews):
+        assert members_share(world, records) == 1.0
+
+
+@pytest.mark.parametrize("value", ["0", "-0.1", "1.01", "nan", "ten"])
+def test_member_share_flag_rejects_values_outside_zero_to_one(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = argparse.ArgumentParser()
+    add_world_arguments(parser)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--member-share", value])
+    assert "argument --member-share" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("share", [0.0, 1.5])
+def test_generation_rejects_a_member_share_outside_zero_to_one(share: float) -> None:
+    with pytest.raises(ValueError, match="member_share must be in"):
+        generate_world(replace(SMALL, member_share=share))
+
+
+def test_member_share_flag_reaches_the_world_config() -> None:
+    parser = argparse.ArgumentParser()
+    add_world_arguments(parser)
+    assert world_config_from(parser.parse_args([])).member_share == 0.6
+    assert world_config_from(parser.parse_args(["--member-share", "0.25"])).member_share == 0.25
+
+
+def test_emulator_process_serves_the_world_of_its_member_share() -> None:
+    """The bench's WorldSize reaches `python -m bench.emulator` as --member-share."""
+    size = WorldSize(people=25, repos=12, contributions=3_000, days=90, seed=3, member_share=0.1)
+    since = datetime.fromisoformat(SMALL_SINCE).replace(tzinfo=UTC)
+    with EmulatorProcess(size, now=datetime.fromisoformat(NOW.replace("Z", "+00:00"))) as emulator:
+        served = emulator.truth(since, TOPICS, rows=False)
+    expected = ground_truth(generate_world(replace(SMALL, member_share=0.1)), SMALL_SINCE, TOPICS)
+    assert served["by_kind"] == count_by_kind(expected)
+    assert served["total"] == len(expected) < sum(SMALL_TRUTH_BY_KIND.values()) / 4
