@@ -727,6 +727,23 @@ def test_search_issues_splits_a_range_over_1000_results_and_yields_each_item_onc
     assert time.slept == []
 
 
+def test_search_issues_streams_a_slice_page_by_page(world: GitHubWorld) -> None:
+    """A slice of up to 1,000 results is not held in memory: pages are asked as they are read."""
+    world.search_remaining = 10_000
+    start, end = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+    add_search_issues(world, "fay", start, 250, timedelta(hours=2))
+    client, _time = world_client()
+
+    found = search_issues(client, "author:fay", start=start, end=end)
+    first_page = [next(found) for _ in range(100)]
+    asked_for_one_page = client.stats.by_endpoint["GET /search/issues"]
+    rest = list(found)
+
+    assert asked_for_one_page == 1
+    assert len(first_page) + len(rest) == 250
+    assert client.stats.by_endpoint["GET /search/issues"] == 3
+
+
 def test_search_issues_reports_a_second_with_more_than_1000_results(world: GitHubWorld) -> None:
     world.search_remaining = 10_000
     moment = datetime(2026, 10, 1, 12, 0, 0, tzinfo=UTC)

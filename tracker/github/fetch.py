@@ -143,8 +143,13 @@ def search_issues(
         yield from outcome
 
 
-def _search_slice(client: GitHubClient, qualifiers: str, low: datetime, high: datetime) -> int | list[JSON]:
-    """The slice's items, or its total count when it is too big (or too slow) for one query."""
+def _search_slice(
+    client: GitHubClient, qualifiers: str, low: datetime, high: datetime
+) -> int | Iterator[JSON]:
+    """The slice's items, or its total count when it is too big (or too slow) for one query.
+
+    The items stream page by page: a full slice is 1,000 results, tens of megabytes as JSON.
+    """
     query = _slice_query(qualifiers, low, high)
     for _attempt in range(SEARCH_INCOMPLETE_RETRIES + 1):
         first = client.get("/search/issues", _search_params(query), endpoint="GET /search/issues")
@@ -152,14 +157,18 @@ def _search_slice(client: GitHubClient, qualifiers: str, low: datetime, high: da
         if total > SEARCH_RESULT_CAP:
             return total
         if not first.data.get("incomplete_results"):
-            return [*first.data.get("items", []), *_more_search_pages(client, first)]
-    return SEARCH_RESULT_CAP + 1 if high - low > MIN_SEARCH_SLICE else list(_search_pages(client, query))
+            return _pages_from(client, first)
+    return SEARCH_RESULT_CAP + 1 if high - low > MIN_SEARCH_SLICE else _search_pages(client, query)
+
+
+def _pages_from(client: GitHubClient, first: ApiResponse) -> Iterator[JSON]:
+    yield from first.data.get("items", [])
+    yield from _more_search_pages(client, first)
 
 
 def _search_pages(client: GitHubClient, query: str) -> Iterator[JSON]:
     first = client.get("/search/issues", _search_params(query), endpoint="GET /search/issues")
-    yield from first.data.get("items", [])
-    yield from _more_search_pages(client, first)
+    yield from _pages_from(client, first)
 
 
 def _more_search_pages(client: GitHubClient, first: ApiResponse) -> Iterator[JSON]:
