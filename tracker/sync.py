@@ -411,17 +411,28 @@ class Syncer:
     # Details -----------------------------------------------------------------------------------
 
     def _drain_fetch_queue(self, session: Session) -> None:
-        tasks = store.list_fetch_tasks(session)
-        self._progress.phase("comments, reviews and pull requests", len(tasks))
-        done: set[int | None] = set()
-        for group in _comment_tasks_by_repo(tasks):
-            if self._counts(session, group[0].repo) and self._comments_from_repo_listing(session, group):
-                done.update(task.id for task in group)
-        for task in tasks:
-            if task.id in done:
-                continue
-            self._run_task(session, task)
-            self._finish_tasks(session, [task])
+        """Run the queued detail fetches, read a page at a time (the queue is not held in memory).
+
+        Repos with several issues' comments to fetch go first, each through one listing of
+        the repo's comments when that is cheaper; then every other task in queue order.
+        """
+        self._progress.phase("comments, reviews and pull requests", store.count_fetch_tasks(session))
+        for repo_key in store.repos_with_titled_tasks(
+            session, what=COMMENTS, at_least=REPO_LISTING_MIN_ISSUES
+        ):
+            group = [
+                task
+                for task in store.list_fetch_tasks(session, what=COMMENTS, repo_key=repo_key)
+                if task.title is not None
+            ]
+            if self._counts(session, group[0].repo):
+                self._comments_from_repo_listing(session, group)
+        last_id = 0
+        while tasks := store.list_fetch_tasks(session, after_id=last_id, limit=TASK_PAGE):
+            for task in tasks:
+                self._run_task(session, task)
+                self._finish_tasks(session, [task])
+            last_id = tasks[-1].id
 
     def _finish_tasks(self, session: Session, tasks: list[FetchTask]) -> None:
         for task in tasks:
@@ -562,15 +573,7 @@ _EVENT_TYPES = frozenset({"IssuesEvent", "IssueCommentEvent", "PullRequestEvent"
 
 
 REPO_LISTING_MIN_ISSUES = 3
-
-
-def _comment_tasks_by_repo(tasks: list[FetchTask]) -> list[list[FetchTask]]:
-    """Comment tasks with a known title, by repo, for repos with enough of them to list the repo."""
-    groups: dict[str, list[FetchTask]] = {}
-    for task in tasks:
-        if task.what == COMMENTS and task.title is not None:
-            groups.setdefault(task.repo_key, []).append(task)
-    return [group for group in groups.values() if len(group) >= REPO_LISTING_MIN_ISSUES]
+TASK_PAGE = 500
 
 
 def _start_of(day: date) -> datetime:

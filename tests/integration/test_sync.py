@@ -57,6 +57,22 @@ def test_backfill_stores_exactly_what_the_rules_count(
     assert summary.new >= len(scenario.expected)
 
 
+def test_a_queue_longer_than_one_page_is_drained_completely(
+    github: GitHubWorld,
+    scenario: Scenario,
+    settings: Settings,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tracker.sync.TASK_PAGE", 1)
+
+    run_sync(settings, engine, Clock())
+
+    assert counted_keys(settings, engine) == scenario.expected
+    with Session(engine) as session:
+        assert store.count_fetch_tasks(session) == 0
+
+
 def test_backfill_stores_nothing_from_repos_that_do_not_count(
     github: GitHubWorld, settings: Settings, engine: Engine
 ) -> None:

@@ -622,21 +622,49 @@ class FetchTask:
     subject_author: str | None
 
 
-def list_fetch_tasks(session: Session) -> list[FetchTask]:
-    rows = session.exec(select(FetchTaskRow).order_by(col(FetchTaskRow.id)))
-    return [
-        FetchTask(
-            row.id or 0,
-            row.what,
-            row.repo,
-            row.repo_key,
-            row.number,
-            row.since,
-            row.title,
-            row.subject_author,
-        )
-        for row in rows
-    ]
+_FETCH_TASK: sa.Table = FetchTaskRow.__table__  # type: ignore[attr-defined]
+_FETCH_TASK_COLUMNS = ("id", "what", "repo", "repo_key", "number", "since", "title", "subject_author")
+
+
+def count_fetch_tasks(session: Session) -> int:
+    return int(session.connection().execute(sa.select(sa.func.count()).select_from(_FETCH_TASK)).scalar_one())
+
+
+def list_fetch_tasks(
+    session: Session,
+    *,
+    after_id: int = 0,
+    limit: int | None = None,
+    what: str | None = None,
+    repo_key: str | None = None,
+) -> list[FetchTask]:
+    """Queued tasks in queue order, a page at a time (`after_id`, `limit`): a large
+    organization's first backfill can queue hundreds of thousands."""
+    table = _FETCH_TASK
+    statement = (
+        sa.select(*(table.c[name] for name in _FETCH_TASK_COLUMNS))
+        .where(table.c.id > after_id)
+        .order_by(table.c.id)
+        .limit(limit)
+    )
+    if what is not None:
+        statement = statement.where(table.c.what == what)
+    if repo_key is not None:
+        statement = statement.where(table.c.repo_key == repo_key)
+    return [FetchTask(*row) for row in session.connection().execute(statement)]
+
+
+def repos_with_titled_tasks(session: Session, *, what: str, at_least: int) -> list[str]:
+    """Repo keys with at least `at_least` queued tasks of a kind whose issue title is known."""
+    table = _FETCH_TASK
+    statement = (
+        sa.select(table.c.repo_key)
+        .where(table.c.what == what, table.c.title.is_not(None))
+        .group_by(table.c.repo_key)
+        .having(sa.func.count() >= at_least)
+        .order_by(sa.func.min(table.c.id))
+    )
+    return list(session.connection().execute(statement).scalars())
 
 
 def delete_fetch_task(session: Session, task_id: int) -> None:
