@@ -383,7 +383,16 @@ def _query(result: Result) -> str:
                 f"{sum(s['sql_ms'] for s in op['sql']):.0f} ms, {sum(s['rows'] for s in op['sql']):,} rows"
             )
             rows.append(
-                [name, backend, op["median_ms"], op["min_ms"], op["max_ms"], op["process_ms"], sql, op["met"]]
+                [
+                    name,
+                    backend,
+                    op["median_ms"],
+                    op["min_ms"],
+                    op["max_ms"],
+                    op.get("process_ms", "?"),
+                    sql,
+                    op["met"],
+                ]
             )
     loads = ", ".join(
         _load_text(backend, result[backend]["load"])
