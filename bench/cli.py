@@ -1,6 +1,6 @@
 """`python -m bench`: every scenario of BENCHMARKS.md, results to bench/results/latest.json and a table.
 
-python -m bench              # the full benchmark (about an hour on 2 cores)
+python -m bench              # the full benchmark (about 40 minutes on 2 cores)
 python -m bench --quick      # a smaller world and fewer runs (a few minutes)
 python -m bench --only 5,6   # some scenarios (1 also runs when 2, 4 or 7 need it)
 
