@@ -6,10 +6,10 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from tracker.domain import Contribution, Kind, RepoRecord
@@ -55,11 +55,6 @@ class ContributionFilter:
     kinds: frozenset[Kind] | None = None
 
 
-def _insert_for(session: Session) -> type[sqlite.Insert] | type[postgresql.Insert]:
-    dialect = session.get_bind().dialect.name
-    return postgresql.Insert if dialect == "postgresql" else sqlite.Insert
-
-
 _CONTRIBUTION: sa.Table = ContributionRow.__table__  # type: ignore[attr-defined]
 _FIRST_MERGE: sa.Table = FirstMergeRow.__table__  # type: ignore[attr-defined]
 _REPO: sa.Table = RepoRow.__table__  # type: ignore[attr-defined]
@@ -82,9 +77,10 @@ _COLUMNS = (
 )
 _MUTABLE_FIELDS = ("login", "repo", "repo_key", "number", "title", "url", "occurred_at", "subject_author")
 _MUTABLE = tuple(_COLUMNS.index(name) for name in _MUTABLE_FIELDS)
-_FIRST_SEEN_AT = _COLUMNS.index("first_seen_at")
+_KIND, _GITHUB_ID, _LOGIN, _REPO_KEY, _OCCURRED_AT = (
+    _COLUMNS.index(name) for name in ("kind", "github_id", "login", "repo_key", "occurred_at")
+)
 _UPDATED_AT = _COLUMNS.index("updated_at")
-_KEY = ["github_id", "kind"]
 
 Row = tuple[object, ...]
 Key = tuple[str, int]
@@ -183,7 +179,7 @@ def _changes(batch: dict[Key, Row], existing: dict[Key, Row]) -> dict[tuple[int,
 
 def _insert_into_sqlite(connection: sa.Connection, rows: list[Row]) -> None:
     columns = ", ".join(_COLUMNS)
-    marks = ", ".join("?" for _ in _COLUMNS)
+    marks = ", ".join(_mark(connection) for _ in _COLUMNS)
     connection.exec_driver_sql(
         f"INSERT INTO contribution ({columns}) VALUES ({marks}) ON CONFLICT (github_id, kind) DO NOTHING",
         rows,
@@ -230,13 +226,21 @@ def _through_staging(connection: sa.Connection, rows: list[Row], statement: str)
 
 
 def _update_fields(connection: sa.Connection, fields: tuple[int, ...], rows: list[Row]) -> None:
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    mark = _mark(connection)
     assignments = ", ".join(f"{_COLUMNS[position]} = {mark}" for position in (*fields, _UPDATED_AT))
     statement = f"UPDATE contribution SET {assignments} WHERE github_id = {mark} AND kind = {mark}"
     connection.exec_driver_sql(
         statement,
-        [(*(row[position] for position in (*fields, _UPDATED_AT)), row[1], row[0]) for row in rows],
+        [
+            (*(row[position] for position in (*fields, _UPDATED_AT)), row[_GITHUB_ID], row[_KIND])
+            for row in rows
+        ],
     )
+
+
+def _mark(connection: sa.Connection) -> str:
+    """The driver's positional placeholder, for statements sent with exec_driver_sql."""
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
 def _existing_rows(connection: sa.Connection, keys: Iterable[Key]) -> dict[Key, Row]:
@@ -262,6 +266,18 @@ def _among(connection: sa.Connection, column: sa.Column[int], ids: list[int]) ->
     return column.in_(ids)
 
 
+def _who_where_what(statement: sa.Select[Any], where: ContributionFilter) -> sa.Select[Any]:
+    """The filter's logins, repos and kinds as conditions (its time range is the caller's)."""
+    table = _CONTRIBUTION
+    if where.logins is not None:
+        statement = statement.where(table.c.login.in_(sorted(where.logins)))
+    if where.repos is not None:
+        statement = statement.where(table.c.repo_key.in_(sorted(where.repos)))
+    if where.kinds is not None:
+        statement = statement.where(table.c.kind.in_(sorted(kind.value for kind in where.kinds)))
+    return statement
+
+
 _READ_COLUMNS = (
     "kind",
     "github_id",
@@ -283,33 +299,13 @@ def list_contributions(session: Session, *, where: ContributionFilter) -> Iterat
         statement = statement.where(table.c.occurred_at >= where.since)
     if where.until is not None:
         statement = statement.where(table.c.occurred_at < where.until)
-    if where.logins is not None:
-        statement = statement.where(table.c.login.in_(sorted(where.logins)))
-    if where.repos is not None:
-        statement = statement.where(table.c.repo_key.in_(sorted(where.repos)))
-    if where.kinds is not None:
-        statement = statement.where(table.c.kind.in_(sorted(kind.value for kind in where.kinds)))
-    statement = statement.order_by(table.c.occurred_at.desc(), table.c.id.desc())
+    statement = _who_where_what(statement, where).order_by(table.c.occurred_at.desc(), table.c.id.desc())
     kinds = {kind.value: kind for kind in Kind}
     result = session.connection().execute(statement.execution_options(yield_per=5000))
     for kind, github_id, login, repo, number, title, url, occurred_at, subject_author in result:
         yield Contribution(
             kinds[kind], github_id, login, repo, number, title, url, occurred_at, subject_author
         )
-
-
-def _to_contribution(row: ContributionRow) -> Contribution:
-    return Contribution(
-        kind=Kind(row.kind),
-        github_id=row.github_id,
-        login=row.login,
-        repo=row.repo,
-        number=row.number,
-        title=row.title,
-        url=row.url,
-        occurred_at=row.occurred_at,
-        subject_author=row.subject_author,
-    )
 
 
 class ContributionGroup(NamedTuple):
@@ -344,12 +340,7 @@ def group_contributions(
         .where(table.c.occurred_at >= edges[0], table.c.occurred_at < edges[-1])
         .group_by(bucket, table.c.kind, table.c.login, table.c.repo, author)
     )
-    if where.logins is not None:
-        statement = statement.where(table.c.login.in_(sorted(where.logins)))
-    if where.repos is not None:
-        statement = statement.where(table.c.repo_key.in_(sorted(where.repos)))
-    if where.kinds is not None:
-        statement = statement.where(table.c.kind.in_(sorted(kind.value for kind in where.kinds)))
+    statement = _who_where_what(statement, where)
     kinds = {kind.value: kind for kind in Kind}
     for index, kind, login, repo, subject_author, count in session.connection().execute(statement):
         yield ContributionGroup(index, kinds[kind], login, repo, subject_author, count)
@@ -376,13 +367,13 @@ _FIRST_MERGE_FROM_ROW = tuple(_COLUMNS.index(name) for name in _FIRST_MERGE_COLU
 def _record_first_merges(connection: sa.Connection, merges: list[Row]) -> None:
     """Keep, per (login, repo), the earliest merge: an insert, or an update when this one is earlier."""
     earliest: dict[tuple[object, object], Row] = {}
-    for merge in sorted(merges, key=lambda row: (row[_COLUMNS.index("occurred_at")], row[1])):
+    for merge in sorted(merges, key=lambda row: (row[_OCCURRED_AT], row[_GITHUB_ID])):
         earliest.setdefault(
-            (merge[2], merge[4]), tuple(merge[position] for position in _FIRST_MERGE_FROM_ROW)
+            (merge[_LOGIN], merge[_REPO_KEY]), tuple(merge[position] for position in _FIRST_MERGE_FROM_ROW)
         )
     if not earliest:
         return
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    mark = _mark(connection)
     connection.exec_driver_sql(
         f"INSERT INTO first_merge ({', '.join(_FIRST_MERGE_COLUMNS)}) "
         f"VALUES ({', '.join(mark for _ in _FIRST_MERGE_COLUMNS)}) "
@@ -415,20 +406,7 @@ def first_merge_per_person_repo(
 
 
 def _to_repo_record(row: RepoRow) -> RepoRecord:
-    return RepoRecord(
-        full_name=row.full_name,
-        exists=row.exists,
-        private=row.private,
-        fork=row.fork,
-        archived=row.archived,
-        stars=row.stars,
-        topics=tuple(json.loads(row.topics)),
-        description=row.description,
-        license_spdx=row.license_spdx,
-        has_license=row.has_license,
-        html_url=row.html_url,
-        fetched_at=row.fetched_at,
-    )
+    return _record_from_values(*(getattr(row, name) for name in _REPO_RECORD_COLUMNS))
 
 
 def upsert_repo(session: Session, record: RepoRecord, *, key: str | None = None) -> RepoRecord | None:
@@ -543,10 +521,6 @@ def _record_from_values(
 
 def list_license_changes(session: Session) -> list[LicenseChangeRow]:
     return list(session.exec(select(LicenseChangeRow).order_by(col(LicenseChangeRow.seen_at).desc())))
-
-
-def contribution_repo_keys(session: Session) -> set[str]:
-    return set(session.exec(select(ContributionRow.repo_key).distinct()))
 
 
 # Org members ---------------------------------------------------------------------------------
