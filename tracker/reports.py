@@ -40,18 +40,26 @@ def month_of(moment: datetime, zone: tzinfo = UTC) -> str:
 
 
 UNKNOWN_CLASS = "unknown"
+_Attributed = CountedContribution | CountedGroup
 
 
 def _key_for(
     by: GroupBy, zone: tzinfo, license_classes: Mapping[str, str]
 ) -> Callable[[CountedContribution], str]:
-    keys: dict[GroupBy, Callable[[CountedContribution], str]] = {
+    if by == "week":
+        return lambda c: week_start(c.occurred_at, zone)
+    if by == "month":
+        return lambda c: month_of(c.occurred_at, zone)
+    return _attribute_key(by, license_classes)
+
+
+def _attribute_key(by: GroupBy, license_classes: Mapping[str, str]) -> Callable[[_Attributed], str]:
+    """The key of a grouping that is not by time: the same on rows and on counted groups."""
+    keys: dict[GroupBy, Callable[[_Attributed], str]] = {
         "repo": lambda c: c.repo,
         "login": lambda c: c.person,
         "team": lambda c: c.team or NO_TEAM,
         "kind": lambda c: c.kind.value,
-        "week": lambda c: week_start(c.occurred_at, zone),
-        "month": lambda c: month_of(c.occurred_at, zone),
         "license_class": lambda c: license_classes.get(c.repo.lower(), UNKNOWN_CLASS),
     }
     return keys[by]
@@ -84,17 +92,11 @@ def group_totals(
 
     For `week` and `month`, the groups' buckets are the periods and `bucket_labels` name them.
     """
-    classes = license_classes or {}
-    keys: dict[GroupBy, Callable[[CountedGroup], str]] = {
-        "repo": lambda g: g.repo,
-        "login": lambda g: g.person,
-        "team": lambda g: g.team or NO_TEAM,
-        "kind": lambda g: g.kind.value,
-        "week": lambda g: bucket_labels[g.bucket],
-        "month": lambda g: bucket_labels[g.bucket],
-        "license_class": lambda g: classes.get(g.repo.lower(), UNKNOWN_CLASS),
-    }
-    key = keys[by]
+    key: Callable[[CountedGroup], str] = (
+        (lambda g: bucket_labels[g.bucket])
+        if by in ("week", "month")
+        else _attribute_key(by, license_classes or {})
+    )
     return _stats_rows(((key(group), group.kind, group.count) for group in groups), by)
 
 
