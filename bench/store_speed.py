@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -297,7 +297,7 @@ def _plan_line(row: sa.Row[Any]) -> str:
 def run_query_speed(
     databases: Databases, workdir: Path, plan: QueryPlan, log: Callable[[str], None]
 ) -> dict[str, Any]:
-    results: dict[str, Any] = {"plan": _plan_json(plan)}
+    results: dict[str, Any] = {"plan": asdict(plan)}
     end = SyncNow
     org = SyntheticOrg(people=plan.people, repos=plan.repos, days=plan.days, end=end)
     for backend in databases.backends:
@@ -318,16 +318,6 @@ def run_query_speed(
             databases.drop(database)
     results["cli_import_ms"] = cli_import_ms()
     return results
-
-
-def _plan_json(plan: QueryPlan) -> dict[str, int]:
-    return {
-        "rows": plan.rows,
-        "people": plan.people,
-        "repos": plan.repos,
-        "days": plan.days,
-        "runs": plan.runs,
-    }
 
 
 # --- 6. ingest ----------------------------------------------------------------------------

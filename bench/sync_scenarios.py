@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -104,7 +104,7 @@ def backfill_summary(series: BackfillSeries) -> dict[str, Any]:
     minimum = series.truth["minimum_pages"]
     walls = [run.measurement.wall_seconds for run in series.runs]
     return {
-        "world": _size_json(series.size),
+        "world": asdict(series.size),
         "since": series.since.isoformat(),
         "runs": len(series.runs),
         "counted_contributions": counted,
@@ -130,17 +130,6 @@ def backfill_summary(series: BackfillSeries) -> dict[str, Any]:
         "peak_rss_mb_max": round(max(run.measurement.peak_rss_mb for run in series.runs), 1),
         "accuracy": [run.accuracy.to_json() for run in series.runs],
         "exact": all(run.accuracy.exact for run in series.runs),
-    }
-
-
-def _size_json(size: WorldSize) -> dict[str, float]:
-    return {
-        "people": size.people,
-        "repos": size.repos,
-        "contributions": size.contributions,
-        "days": size.days,
-        "seed": size.seed,
-        "member_share": size.member_share,
     }
 
 

@@ -121,14 +121,4 @@ def _pull_author(rng: random.Random, logins: list[str], person: int) -> str:
 
 def retitled(contribution: Contribution) -> Contribution:
     """The same contribution with a changed title (what a re-sync sees after an edit)."""
-    return Contribution(
-        kind=contribution.kind,
-        github_id=contribution.github_id,
-        login=contribution.login,
-        repo=contribution.repo,
-        number=contribution.number,
-        title=contribution.title + " (edited)",
-        url=contribution.url,
-        occurred_at=contribution.occurred_at,
-        subject_author=contribution.subject_author,
-    )
+    return contribution._replace(title=contribution.title + " (edited)")
