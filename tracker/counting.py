@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -63,9 +63,12 @@ def _repo_views(records: Iterable[RepoRecord], settings: Settings) -> list[RepoV
     return [RepoView(record, decide_repo(settings.repo_rules, facts_of(record))) for record in records]
 
 
-def counting_context(session: Session, settings: Settings) -> CountingContext:
+def counting_context(
+    session: Session, settings: Settings, repos: Mapping[str, RepoRecord] | None = None
+) -> CountingContext:
+    """`repos` are the stored repos by key, when the caller has them already."""
     people = load_people(session, settings)
-    by_key = store.list_repo_keys(session)
+    by_key = repos if repos is not None else store.list_repo_keys(session)
     counted = frozenset(
         view.record.full_name.lower()
         for view in _repo_views(by_key.values(), settings)

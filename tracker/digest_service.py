@@ -109,9 +109,9 @@ def prepare_digest(session: Session, settings: Settings, request: DigestRequest)
 
 
 def gather_facts(session: Session, settings: Settings, period: Period) -> DigestFacts:
-    context = counting_context(session, settings)
-    history = _history(session, settings, trailing_periods(period, TREND_PERIODS), context)
     repos = store.list_repo_keys(session)
+    context = counting_context(session, settings, repos)
+    history = _history(session, settings, trailing_periods(period, TREND_PERIODS), context)
     return DigestFacts(
         org=settings.org,
         history=history,
