@@ -45,13 +45,7 @@ class PeriodSummary:
 
 
 def summarize(rows: Iterable[CountedContribution]) -> PeriodSummary:
-    rows = list(rows)
-    return PeriodSummary(
-        total=len(rows),
-        by_kind={kind: _of_kind(rows, kind) for kind in Kind},
-        contributors=_distinct(rows, _person_key),
-        repos=_distinct(rows, _repo_key),
-    )
+    return summarize_groups(groups_of(rows))
 
 
 def summarize_groups(groups: Iterable[CountedGroup]) -> PeriodSummary:
@@ -271,22 +265,6 @@ def build_digest(facts: DigestFacts, *, highlights: int, now: datetime) -> Diges
         openness=openness_of(groups, facts.repos, facts.license_changes, current.period),
         freshness=freshness_of(facts.sync, current.period, now),
     )
-
-
-def _person_key(contribution: CountedContribution) -> str:
-    return contribution.person.lower()
-
-
-def _repo_key(contribution: CountedContribution) -> str:
-    return contribution.repo.lower()
-
-
-def _distinct(rows: Iterable[CountedContribution], key: Callable[[CountedContribution], str]) -> int:
-    return len({key(row) for row in rows})
-
-
-def _of_kind(rows: Iterable[CountedContribution], kind: Kind) -> int:
-    return sum(1 for row in rows if row.kind is kind)
 
 
 def license_class_of(record: RepoRecord | None) -> LicenseClass:
