@@ -199,8 +199,9 @@ def _first_match(full_name: str, patterns: tuple[str, ...]) -> str | None:
     """The first pattern that matches, in the given order."""
     exact, wildcards = _split_patterns(patterns)
     name = full_name.lower()
-    candidates = [exact[name]] if name in exact else []
-    candidates += [(index, pattern) for index, pattern in wildcards if matches_pattern(name, pattern)][:1]
+    matching = ((index, pattern) for index, pattern in wildcards if matches_pattern(name, pattern))
+    wildcard = next(matching, None)
+    candidates = [match for match in (exact.get(name), wildcard) if match is not None]
     return min(candidates)[1] if candidates else None
 
 
