@@ -22,13 +22,34 @@ def _backends() -> list[str]:
     return ["sqlite", "postgresql"] if os.environ.get(POSTGRES_ENV) else ["sqlite"]
 
 
+@pytest.fixture(scope="session")
+def postgres_base_url() -> Iterator[str]:
+    """A PostgreSQL database created for this test session and dropped after it.
+
+    TRACKER_TEST_DATABASE_URL names a server (and a database to connect to for creating
+    another); the tests never write to that database itself, so a user's data is never touched,
+    and concurrent test runs on one server do not share advisory locks or schemas.
+    """
+    server = sa.engine.make_url(os.environ[POSTGRES_ENV])
+    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(params=_backends())
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL to an empty database: a new SQLite file, or a new schema on the test PostgreSQL."""
+    """A URL to an empty database: a new SQLite file, or a new schema in the session's PostgreSQL database."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'tracker.db'}"
         return
-    base = os.environ[POSTGRES_ENV]
+    base = request.getfixturevalue("postgres_base_url")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base)
     with admin.begin() as connection:
