@@ -50,8 +50,8 @@ from tracker.github.parse import (
 from tracker.rules import Person, build_people, decide_repo, facts_of
 from tracker.store import repository as store
 from tracker.store.lock import DatabaseLock
-from tracker.store.models import LoginCursorRow, SyncRunRow
 from tracker.store.repository import FetchTask, OpenPullRequest
+from tracker.store.tables import LoginCursorRow, SyncRunRow
 
 EVENT_OVERLAP = timedelta(hours=1)
 EVENTS_TRUSTED_FOR = timedelta(days=29)

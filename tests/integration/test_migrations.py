@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel
 
 import tracker.store.digests
 import tracker.store.lock
-import tracker.store.models  # noqa: F401  (all tables on the metadata)
+import tracker.store.tables  # noqa: F401  (all tables on the metadata)
 from tracker.domain import Contribution, Kind
 from tracker.store import migrate
 from tracker.store import repository as store

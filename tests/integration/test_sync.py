@@ -28,7 +28,7 @@ from tests.integration.sync_support import (
 )
 from tracker.config import Settings
 from tracker.store import repository as store
-from tracker.store.models import ContributionRow, FetchTaskRow, SyncRunRow
+from tracker.store.tables import ContributionRow, FetchTaskRow, SyncRunRow
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from tracker.store.models import utc_column
+from tracker.store.tables import utc_column
 
 
 class DigestPostRow(SQLModel, table=True):

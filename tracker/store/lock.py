@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel, col
 
-from tracker.store.models import utc_column
+from tracker.store.tables import utc_column
 
 DEFAULT_LEASE = timedelta(minutes=5)
 _HELD_IN_THIS_PROCESS: set[str] = set()

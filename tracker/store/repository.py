@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from tracker.domain import Contribution, Kind, RepoRecord
 from tracker.rules import OrgMember
-from tracker.store.models import (
+from tracker.store.tables import (
     ContributionRow,
     FetchTaskRow,
     FirstMergeRow,

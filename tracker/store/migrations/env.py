@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 
 import tracker.store.digests  # registers the digest_post table
 import tracker.store.lock
-import tracker.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import tracker.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 target_metadata = SQLModel.metadata
 
