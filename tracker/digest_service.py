@@ -39,6 +39,7 @@ from tracker.slack_message import SlackMessage, build_message, local_time
 from tracker.store import repository as store
 from tracker.store.digests import DigestPostRow, get_digest_post, record_digest_post
 from tracker.store.engine import StoreError
+from tracker.store.runs import last_successful_sync, last_sync_run
 
 Poster = Callable[[SlackTarget, Mapping[str, Any]], PostReceipt]
 
@@ -177,8 +178,8 @@ def _license_changes(session: Session, context: CountingContext) -> list[License
 
 
 def _sync_status(session: Session) -> SyncStatus:
-    last = store.last_sync_run(session)
-    success = store.last_successful_sync(session)
+    last = last_sync_run(session)
+    success = last_successful_sync(session)
     return SyncStatus(
         last_success_finished_at=success.finished_at if success else None,
         last_run_status=last.status if last else None,

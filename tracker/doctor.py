@@ -22,6 +22,7 @@ from tracker.slack.post import SlackError, target_from_environment
 from tracker.store import migrate
 from tracker.store import repository as store
 from tracker.store.engine import StoreError, make_engine, redact_url
+from tracker.store.runs import last_sync_run
 
 NEEDED_SCOPES = frozenset({"read:org", "admin:org", "write:org"})
 
@@ -132,7 +133,7 @@ def check_database(settings: Settings, environ: Mapping[str, str]) -> Check:
             return Check("database", Status.WARN, f"{where}: {state}")
         with Session(engine) as session:
             count = store.count_stored_contributions(session)
-            last = store.last_sync_run(session)
+            last = last_sync_run(session)
     except sa.exc.SQLAlchemyError as error:
         return Check("database", Status.FAIL, f"{where}: {getattr(error, 'orig', error)}")
     finally:

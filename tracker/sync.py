@@ -49,8 +49,8 @@ from tracker.github.parse import (
 )
 from tracker.rules import Person, build_people, decide_repo, facts_of
 from tracker.store import repository as store
-from tracker.store.lock import DatabaseLock
 from tracker.store.repository import FetchTask, OpenPullRequest
+from tracker.store.runs import DatabaseLock, start_sync_run
 from tracker.store.tables import LoginCursorRow, SyncRunRow
 
 EVENT_OVERLAP = timedelta(hours=1)
@@ -132,7 +132,7 @@ class Syncer:
     def run(self, *, since: date | None = None) -> SyncSummary:
         now = self._clock().replace(microsecond=0)
         with Session(self._engine, expire_on_commit=False) as session:
-            run = store.start_sync_run(session, now=now)
+            run = start_sync_run(session, now=now)
             try:
                 self._run(session, since, now)
             except Cancelled:

@@ -32,6 +32,7 @@ from tracker.config import Settings, load_settings
 from tracker.domain import Contribution, Kind, RepoRecord
 from tracker.rules import OrgMember
 from tracker.store import repository as store
+from tracker.store.runs import start_sync_run
 
 WEEK_START = datetime(2025, 3, 3, tzinfo=UTC)
 WEEK_END = datetime(2025, 3, 10, tzinfo=UTC)
@@ -237,12 +238,12 @@ def _change_licenses(session: Session) -> None:
 
 
 def _sync_runs(session: Session, *, failed_after: bool) -> None:
-    run = store.start_sync_run(session, now=at("2025-03-10T05:00:00"))
+    run = start_sync_run(session, now=at("2025-03-10T05:00:00"))
     run.status, run.finished_at = "ok", SYNC_ENDED
     session.add(run)
     session.commit()
     if failed_after:
-        failed = store.start_sync_run(session, now=at("2025-03-10T07:00:00"))
+        failed = start_sync_run(session, now=at("2025-03-10T07:00:00"))
         failed.status, failed.finished_at, failed.error = "failed", at("2025-03-10T07:01:00"), "boom"
         session.add(failed)
         session.commit()

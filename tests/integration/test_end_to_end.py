@@ -24,7 +24,7 @@ from bench.emulator.server import EmulatorSettings, RunningEmulator, start_in_th
 from bench.emulator.truth import ground_truth
 from tracker.store import migrate
 from tracker.store.engine import make_engine
-from tracker.store.lock import DatabaseLock
+from tracker.store.runs import DatabaseLock
 
 TOPICS = ("llm", "machine-learning", "deep-learning")
 HISTORY_DAYS = 60

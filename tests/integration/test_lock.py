@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.store import migrate
 from tracker.store.engine import make_engine
-from tracker.store.lock import DatabaseLock, LockLost
+from tracker.store.runs import DatabaseLock, LockLost
 
 
 def test_a_second_holder_is_refused_until_the_first_releases(engine: Engine, database_url: str) -> None:
@@ -116,7 +116,7 @@ _HOLD_LOCK = textwrap.dedent(
     """
     import sys
     from tracker.store.engine import make_engine
-    from tracker.store.lock import DatabaseLock
+    from tracker.store.runs import DatabaseLock
     lock = DatabaseLock(make_engine(sys.argv[1]))
     assert lock.acquire()
     print("held", flush=True)

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import Session, SQLModel
 
 import tracker.store.digests
-import tracker.store.lock
+import tracker.store.runs
 import tracker.store.tables  # noqa: F401  (all tables on the metadata)
 from tracker.domain import Contribution, Kind
 from tracker.store import migrate

@@ -25,7 +25,6 @@ from tracker.store.tables import (
     OrgMemberRow,
     RepoRow,
     StateRow,
-    SyncRunRow,
 )
 
 UPSERT_BATCH = 5000
@@ -714,27 +713,7 @@ class SessionEtagCache:
         put_cached_response(self._session, url=key, etag=etag, body=body, now=self._now)
 
 
-# Sync runs and state ---------------------------------------------------------------------------
-
-
-def start_sync_run(session: Session, *, now: datetime) -> SyncRunRow:
-    run = SyncRunRow(started_at=now)
-    session.add(run)
-    session.commit()
-    session.refresh(run)
-    return run
-
-
-def last_sync_run(session: Session) -> SyncRunRow | None:
-    statement = select(SyncRunRow).order_by(col(SyncRunRow.id).desc()).limit(1)
-    return session.exec(statement).first()
-
-
-def last_successful_sync(session: Session) -> SyncRunRow | None:
-    statement = (
-        select(SyncRunRow).where(SyncRunRow.status == "ok").order_by(col(SyncRunRow.id).desc()).limit(1)
-    )
-    return session.exec(statement).first()
+# State ---------------------------------------------------------------------------------------
 
 
 def get_state(session: Session, key: str) -> str | None:

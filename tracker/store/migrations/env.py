@@ -6,7 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import tracker.store.digests  # registers the digest_post table
-import tracker.store.lock
+import tracker.store.runs
 import tracker.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 target_metadata = SQLModel.metadata

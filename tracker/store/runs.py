@@ -1,4 +1,5 @@
-"""One sync at a time per database, across processes and machines.
+"""Sync runs: their record, and the lock that lets one run at a time per database, across
+processes and machines.
 
 PostgreSQL: a session-level advisory lock, released by the server if the process dies.
 SQLite: a lock row with a lease that the holder renews; a crashed holder's lease runs out.
@@ -16,9 +17,32 @@ from types import TracebackType
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Field, SQLModel, col
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from tracker.store.tables import utc_column
+from tracker.store.tables import SyncRunRow, utc_column
+
+
+def start_sync_run(session: Session, *, now: datetime) -> SyncRunRow:
+    run = SyncRunRow(started_at=now)
+    session.add(run)
+    session.commit()
+    session.refresh(run)
+    return run
+
+
+def last_sync_run(session: Session) -> SyncRunRow | None:
+    statement = select(SyncRunRow).order_by(col(SyncRunRow.id).desc()).limit(1)
+    return session.exec(statement).first()
+
+
+def last_successful_sync(session: Session) -> SyncRunRow | None:
+    statement = (
+        select(SyncRunRow).where(SyncRunRow.status == "ok").order_by(col(SyncRunRow.id).desc()).limit(1)
+    )
+    return session.exec(statement).first()
+
+
+# One run at a time ------------------------------------------------------------------------------
 
 DEFAULT_LEASE = timedelta(minutes=5)
 _HELD_IN_THIS_PROCESS: set[str] = set()
