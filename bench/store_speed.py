@@ -34,6 +34,7 @@ from tracker.domain import Contribution
 from tracker.store import migrate
 from tracker.store import repository as store
 from tracker.store.engine import make_engine
+from tracker.store.repos import upsert_repo
 
 LOAD_CHUNK = 10_000
 INGEST_CHUNK = 1_000
@@ -108,7 +109,7 @@ def load_history(engine: Engine, org: SyntheticOrg, rows: int) -> dict[str, Any]
     with Session(engine) as session:
         store.replace_org_members(session, org.members(), now=org.end)
         for record in org.repo_records():
-            store.upsert_repo(session, record)
+            upsert_repo(session, record)
         session.commit()
     written, seconds = upsert_in_chunks(engine, org.contributions(rows), LOAD_CHUNK)
     analyze(engine)

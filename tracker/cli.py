@@ -58,6 +58,7 @@ from tracker.slack.post import SlackError, SlackSetupError, target_from_environm
 from tracker.store import migrate
 from tracker.store import repository as store
 from tracker.store.engine import StoreError, make_engine, redact_url
+from tracker.store.repos import list_license_changes
 from tracker.sync import sync_once
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -321,7 +322,7 @@ def repos(app: App, output: str, openness_view: bool, changes: bool) -> None:
     settings = app.settings()
     with _session(app) as session:
         if changes:
-            rows = store.list_license_changes(session)
+            rows = list_license_changes(session)
             records: list[dict[str, object]] = [
                 {
                     "full_name": row.full_name,

@@ -29,6 +29,7 @@ from tracker.rules import (
     people_by_login,
 )
 from tracker.store import repository as store
+from tracker.store.repos import list_repo_keys, list_repos
 
 
 class UnknownFilterValue(ValueError):
@@ -56,7 +57,7 @@ def load_people(session: Session, settings: Settings) -> list[Person]:
 
 
 def load_repos(session: Session, settings: Settings) -> list[RepoView]:
-    return _repo_views(store.list_repos(session), settings)
+    return _repo_views(list_repos(session), settings)
 
 
 def _repo_views(records: Iterable[RepoRecord], settings: Settings) -> list[RepoView]:
@@ -68,7 +69,7 @@ def counting_context(
 ) -> CountingContext:
     """`repos` are the stored repos by key, when the caller has them already."""
     people = load_people(session, settings)
-    by_key = repos if repos is not None else store.list_repo_keys(session)
+    by_key = repos if repos is not None else list_repo_keys(session)
     counted = frozenset(
         view.record.full_name.lower()
         for view in _repo_views(by_key.values(), settings)
@@ -114,7 +115,7 @@ def _logins_for(where: QueryFilter, context: CountingContext) -> frozenset[str] 
 def license_classes(session: Session) -> dict[str, str]:
     """Each known repo's license class, by lower-cased name (and by the name it was asked under)."""
     classes: dict[str, str] = {}
-    for key, record in store.list_repo_keys(session).items():
+    for key, record in list_repo_keys(session).items():
         spdx = (record.license_spdx or NO_ASSERTION) if record.has_license else None
         value = classify_spdx_id(spdx).value
         classes[key] = value

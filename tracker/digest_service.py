@@ -39,6 +39,7 @@ from tracker.slack_message import SlackMessage, build_message, local_time
 from tracker.store import repository as store
 from tracker.store.digests import DigestPostRow, get_digest_post, record_digest_post
 from tracker.store.engine import StoreError
+from tracker.store.repos import list_license_changes, list_repo_keys
 from tracker.store.runs import last_successful_sync, last_sync_run
 
 Poster = Callable[[SlackTarget, Mapping[str, Any]], PostReceipt]
@@ -110,7 +111,7 @@ def prepare_digest(session: Session, settings: Settings, request: DigestRequest)
 
 
 def gather_facts(session: Session, settings: Settings, period: Period) -> DigestFacts:
-    repos = store.list_repo_keys(session)
+    repos = list_repo_keys(session)
     context = counting_context(session, settings, repos)
     history = _history(session, settings, trailing_periods(period, TREND_PERIODS), context)
     return DigestFacts(
@@ -172,7 +173,7 @@ def _person_login(context: CountingContext, login: str) -> str | None:
 def _license_changes(session: Session, context: CountingContext) -> list[LicenseChange]:
     return [
         LicenseChange(row.full_name, row.old_license, row.new_license, row.seen_at)
-        for row in store.list_license_changes(session)
+        for row in list_license_changes(session)
         if row.repo_key in context.counted_repos
     ]
 

@@ -49,6 +49,7 @@ from tracker.github.parse import (
 )
 from tracker.rules import Person, build_people, decide_repo, facts_of
 from tracker.store import repository as store
+from tracker.store.repos import get_repo, list_repos, upsert_repo
 from tracker.store.repository import FetchTask, OpenPullRequest
 from tracker.store.runs import DatabaseLock, start_sync_run
 from tracker.store.tables import LoginCursorRow, SyncRunRow
@@ -210,7 +211,7 @@ class Syncer:
         Conditional requests make an unchanged repo free; each is asked at most once a day."""
         stale = [
             record.full_name
-            for record in store.list_repos(session)
+            for record in list_repos(session)
             if record.exists
             and now - record.fetched_at >= REPO_REFRESH_AFTER
             and decide_repo(self._rules, facts_of(record)).counts
@@ -222,7 +223,7 @@ class Syncer:
             self._progress.advance()
 
     def _repo(self, session: Session, full_name: str, now: datetime) -> RepoRecord:
-        known = store.get_repo(session, full_name)
+        known = get_repo(session, full_name)
         if known is not None and now - known.fetched_at < REPO_REFRESH_AFTER:
             return known
         cache_key = f"/repos/{full_name.lower()}"
@@ -240,7 +241,7 @@ class Syncer:
                 record = parse_repo(response.data, now)
                 if response.etag:
                     store.put_cached_response(session, url=cache_key, etag=response.etag, body=None, now=now)
-        store.upsert_repo(session, record, key=full_name)
+        upsert_repo(session, record, key=full_name)
         return record
 
     def _counts(self, session: Session, full_name: str) -> bool:

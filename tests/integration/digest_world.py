@@ -32,6 +32,7 @@ from tracker.config import Settings, load_settings
 from tracker.domain import Contribution, Kind, RepoRecord
 from tracker.rules import OrgMember
 from tracker.store import repository as store
+from tracker.store.repos import upsert_repo
 from tracker.store.runs import start_sync_run
 
 WEEK_START = datetime(2025, 3, 3, tzinfo=UTC)
@@ -211,7 +212,7 @@ def fill(engine: Engine, *, sync_failed_after: bool = True) -> None:
     with Session(engine) as session:
         store.replace_org_members(session, MEMBERS, now=at("2025-01-01T00:00:00"))
         for record in REPOS:
-            store.upsert_repo(session, record)
+            upsert_repo(session, record)
         session.flush()
         _change_licenses(session)
         store.upsert_contributions(session, CONTRIBUTIONS, now=at("2025-03-10T05:00:00"))
@@ -220,19 +221,15 @@ def fill(engine: Engine, *, sync_failed_after: bool = True) -> None:
 
 
 def _change_licenses(session: Session) -> None:
-    store.upsert_repo(
-        session, repo(C, license_spdx="CC-BY-4.0", stars=10, fetched_at=at("2025-03-05T12:00:00"))
-    )
-    store.upsert_repo(
+    upsert_repo(session, repo(C, license_spdx="CC-BY-4.0", stars=10, fetched_at=at("2025-03-05T12:00:00")))
+    upsert_repo(
         session,
         repo(
             "acme/private-thing", license_spdx="BUSL-1.1", private=True, fetched_at=at("2025-03-05T12:00:00")
         ),
     )
-    store.upsert_repo(
-        session, repo(V, license_spdx="MIT", stars=40_000, fetched_at=at("2025-02-20T12:00:00"))
-    )
-    store.upsert_repo(
+    upsert_repo(session, repo(V, license_spdx="MIT", stars=40_000, fetched_at=at("2025-02-20T12:00:00")))
+    upsert_repo(
         session, repo(V, license_spdx="Apache-2.0", stars=40_000, fetched_at=at("2025-02-21T12:00:00"))
     )
 
