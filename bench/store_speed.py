@@ -34,6 +34,7 @@ from tracker.domain import Contribution
 from tracker.store import migrate
 from tracker.store import repository as store
 from tracker.store.engine import make_engine
+from tracker.store.members import replace_org_members
 from tracker.store.repos import upsert_repo
 
 LOAD_CHUNK = 10_000
@@ -107,7 +108,7 @@ def analyze(engine: Engine) -> None:
 
 def load_history(engine: Engine, org: SyntheticOrg, rows: int) -> dict[str, Any]:
     with Session(engine) as session:
-        store.replace_org_members(session, org.members(), now=org.end)
+        replace_org_members(session, org.members(), now=org.end)
         for record in org.repo_records():
             upsert_repo(session, record)
         session.commit()

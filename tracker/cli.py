@@ -58,6 +58,7 @@ from tracker.slack.post import SlackError, SlackSetupError, target_from_environm
 from tracker.store import migrate
 from tracker.store import repository as store
 from tracker.store.engine import StoreError, make_engine, redact_url
+from tracker.store.members import list_org_members
 from tracker.store.repos import list_license_changes
 from tracker.sync import sync_once
 
@@ -276,7 +277,7 @@ def members(app: App, output: str) -> None:
     """People whose contributions count, and members that do not count (bots, excluded)."""
     settings = app.settings()
     with _session(app) as session:
-        org_members = store.list_org_members(session)
+        org_members = list_org_members(session)
         people = load_people(session, settings)
     records: list[dict[str, object]] = [
         {

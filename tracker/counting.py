@@ -29,6 +29,7 @@ from tracker.rules import (
     people_by_login,
 )
 from tracker.store import repository as store
+from tracker.store.members import list_org_members
 from tracker.store.repos import list_repo_keys, list_repos
 
 
@@ -53,7 +54,7 @@ class RepoView:
 
 
 def load_people(session: Session, settings: Settings) -> list[Person]:
-    return build_people(store.list_org_members(session), settings.roster, settings.exclude)
+    return build_people(list_org_members(session), settings.roster, settings.exclude)
 
 
 def load_repos(session: Session, settings: Settings) -> list[RepoView]:

@@ -49,6 +49,7 @@ from tracker.github.parse import (
 )
 from tracker.rules import Person, build_people, decide_repo, facts_of
 from tracker.store import repository as store
+from tracker.store.members import replace_org_members
 from tracker.store.repos import get_repo, list_repos, upsert_repo
 from tracker.store.repository import FetchTask, OpenPullRequest
 from tracker.store.runs import DatabaseLock, start_sync_run
@@ -162,7 +163,7 @@ class Syncer:
         self._progress.phase("organization members", 1)
         cache = store.SessionEtagCache(session, now)
         members = fetch_org_members(self._client, self._settings.org, cache)
-        store.replace_org_members(session, members, now=now)
+        replace_org_members(session, members, now=now)
         self._commit(session)
         self._progress.advance()
         people = build_people(members, self._settings.roster, self._settings.exclude)

@@ -32,6 +32,7 @@ from tracker.config import Settings, load_settings
 from tracker.domain import Contribution, Kind, RepoRecord
 from tracker.rules import OrgMember
 from tracker.store import repository as store
+from tracker.store.members import replace_org_members
 from tracker.store.repos import upsert_repo
 from tracker.store.runs import start_sync_run
 
@@ -210,7 +211,7 @@ CONTRIBUTIONS = [
 def fill(engine: Engine, *, sync_failed_after: bool = True) -> None:
     """Store the world as sync would: members, repos (with license changes), contributions, runs."""
     with Session(engine) as session:
-        store.replace_org_members(session, MEMBERS, now=at("2025-01-01T00:00:00"))
+        replace_org_members(session, MEMBERS, now=at("2025-01-01T00:00:00"))
         for record in REPOS:
             upsert_repo(session, record)
         session.flush()

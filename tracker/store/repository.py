@@ -12,7 +12,6 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from tracker.domain import Contribution, Kind
-from tracker.rules import OrgMember
 from tracker.store.tables import (
     ContributionRow,
     FetchTaskRow,
@@ -20,7 +19,6 @@ from tracker.store.tables import (
     HttpCacheRow,
     LoginCursorRow,
     OpenPullRequestRow,
-    OrgMemberRow,
     StateRow,
 )
 
@@ -53,7 +51,6 @@ class ContributionFilter:
 
 _CONTRIBUTION: sa.Table = ContributionRow.__table__  # type: ignore[attr-defined]
 _FIRST_MERGE: sa.Table = FirstMergeRow.__table__  # type: ignore[attr-defined]
-_ORG_MEMBER: sa.Table = OrgMemberRow.__table__  # type: ignore[attr-defined]
 
 # The stored columns of a contribution, in the order of the tuples the upsert works with.
 _COLUMNS = (
@@ -395,25 +392,6 @@ def first_merge_per_person_repo(
         Contribution(Kind.PR_MERGED, github_id, login, repo, 0, "", "", occurred_at)
         for github_id, login, repo, occurred_at in session.connection().execute(statement)
     ]
-
-
-# Org members ---------------------------------------------------------------------------------
-
-
-def replace_org_members(session: Session, members: Sequence[OrgMember], *, now: datetime) -> None:
-    session.execute(sa.delete(OrgMemberRow), execution_options=_NO_SYNC)
-    for member in members:
-        session.add(
-            OrgMemberRow(
-                login_key=member.login.lower(), login=member.login, user_type=member.user_type, seen_at=now
-            )
-        )
-
-
-def list_org_members(session: Session) -> list[OrgMember]:
-    table = _ORG_MEMBER
-    statement = sa.select(table.c.login, table.c.user_type).order_by(table.c.login_key)
-    return [OrgMember(login, user_type) for login, user_type in session.connection().execute(statement)]
 
 
 # Cursors, tasks, open PRs ----------------------------------------------------------------------
