@@ -51,8 +51,26 @@ from tracker.rules import Person, build_people, decide_repo, facts_of
 from tracker.store import repository as store
 from tracker.store.members import replace_org_members
 from tracker.store.repos import get_repo, list_repos, upsert_repo
-from tracker.store.repository import FetchTask, OpenPullRequest
 from tracker.store.runs import DatabaseLock, start_sync_run
+from tracker.store.sync_state import (
+    FetchTask,
+    OpenPullRequest,
+    SessionEtagCache,
+    count_fetch_tasks,
+    delete_fetch_task,
+    enqueue_fetch,
+    forget_open_pull_request,
+    get_cached_response,
+    get_cursor,
+    get_history_start,
+    list_fetch_tasks,
+    list_open_pull_requests,
+    put_cached_response,
+    repos_with_titled_tasks,
+    save_cursor,
+    set_history_start,
+    track_open_pull_request,
+)
 from tracker.store.tables import LoginCursorRow, SyncRunRow
 
 EVENT_OVERLAP = timedelta(hours=1)
@@ -161,7 +179,7 @@ class Syncer:
 
     def _sync_people(self, session: Session, now: datetime) -> list[Person]:
         self._progress.phase("organization members", 1)
-        cache = store.SessionEtagCache(session, now)
+        cache = SessionEtagCache(session, now)
         members = fetch_org_members(self._client, self._settings.org, cache)
         replace_org_members(session, members, now=now)
         self._commit(session)
@@ -177,7 +195,7 @@ class Syncer:
         return people
 
     def _settle_history_start(self, session: Session, since: date | None, now: datetime) -> datetime:
-        stored = store.get_history_start(session)
+        stored = get_history_start(session)
         if since is not None:
             wanted = _start_of(since)
         elif stored is None:
@@ -186,7 +204,7 @@ class Syncer:
             )
         else:
             return stored
-        store.set_history_start(session, wanted)
+        set_history_start(session, wanted)
         self._commit(session)
         return min(wanted, stored) if stored else wanted
 
@@ -228,7 +246,7 @@ class Syncer:
         if known is not None and now - known.fetched_at < REPO_REFRESH_AFTER:
             return known
         cache_key = f"/repos/{full_name.lower()}"
-        cached = store.get_cached_response(session, cache_key)
+        cached = get_cached_response(session, cache_key)
         try:
             response = fetch_repo(
                 self._client, full_name, etag=cached.etag if cached and known is not None else None
@@ -241,7 +259,7 @@ class Syncer:
             else:
                 record = parse_repo(response.data, now)
                 if response.etag:
-                    store.put_cached_response(session, url=cache_key, etag=response.etag, body=None, now=now)
+                    put_cached_response(session, url=cache_key, etag=response.etag, body=None, now=now)
         upsert_repo(session, record, key=full_name)
         return record
 
@@ -271,7 +289,7 @@ class Syncer:
             )
 
     def _sync_login_activity(self, session: Session, login: str, since: date | None, now: datetime) -> None:
-        cursor = store.get_cursor(session, login)
+        cursor = get_cursor(session, login)
         start = self._history_start
         rescan_from = _start_of(since) if since is not None else None
         if cursor.complete_until is None or rescan_from is not None:
@@ -290,7 +308,7 @@ class Syncer:
     ) -> None:
         cursor.complete_from = min(start, cursor.complete_from or start)
         cursor.complete_until = max(end, cursor.complete_until or end)
-        store.save_cursor(session, cursor)
+        save_cursor(session, cursor)
         self._commit(session)
 
     def _commit(self, session: Session) -> None:
@@ -327,7 +345,7 @@ class Syncer:
         ):
             issue = parse_issue(item)
             if self._counts(session, issue.repo):
-                store.enqueue_fetch(
+                enqueue_fetch(
                     session,
                     what=COMMENTS,
                     repo=issue.repo,
@@ -339,7 +357,7 @@ class Syncer:
         for item in search_issues(self._client, queries["reviewed"], start=start, end=end, report=self._warn):
             issue = parse_issue(item)
             if self._counts(session, issue.repo):
-                store.enqueue_fetch(
+                enqueue_fetch(
                     session,
                     what=REVIEWS,
                     repo=issue.repo,
@@ -358,11 +376,11 @@ class Syncer:
         self._save(session, issue_contributions(issue, self._rules.labels_meaning_merged(issue.repo)))
         if issue.is_pull_request and issue.state == "open":
             # Its updated_at makes the first re-check conditional (If-Modified-Since), so free.
-            store.track_open_pull_request(
+            track_open_pull_request(
                 session, repo=issue.repo, number=issue.number, etag=None, last_modified=issue.updated_at
             )
         elif issue.is_pull_request:
-            store.forget_open_pull_request(session, repo=issue.repo, number=issue.number)
+            forget_open_pull_request(session, repo=issue.repo, number=issue.number)
 
     def _take_event(self, session: Session, event: JSON) -> None:
         repo = str((event.get("repo") or {}).get("name") or "")
@@ -377,21 +395,19 @@ class Syncer:
         elif kind == "PullRequestEvent":
             number = payload.get("number") or (payload.get("pull_request") or {}).get("number")
             if number:
-                store.enqueue_fetch(
-                    session, what=ISSUE, repo=repo, number=int(number), since=self._history_start
-                )
+                enqueue_fetch(session, what=ISSUE, repo=repo, number=int(number), since=self._history_start)
         elif kind == "PullRequestReviewEvent":
             number = (payload.get("pull_request") or {}).get("number")
             submitted = parse_time((payload.get("review") or {}).get("submitted_at"))
             if number:
                 since = max(self._history_start, (submitted or self._history_start) - EVENT_OVERLAP)
-                store.enqueue_fetch(session, what=REVIEWS, repo=repo, number=int(number), since=since)
+                enqueue_fetch(session, what=REVIEWS, repo=repo, number=int(number), since=since)
 
     def _take_issue_payload(self, session: Session, repo: str, issue: JSON) -> None:
         if issue.get("title") and issue.get("user") and issue.get("created_at"):
             self._take_authored(session, parse_issue(issue, repo))
         elif issue.get("number"):
-            store.enqueue_fetch(
+            enqueue_fetch(
                 session, what=ISSUE, repo=repo, number=int(issue["number"]), since=self._history_start
             )
 
@@ -408,7 +424,7 @@ class Syncer:
             return
         created = parse_time(comment.get("created_at")) or self._history_start
         since = max(self._history_start, created - EVENT_OVERLAP)
-        store.enqueue_fetch(session, what=COMMENTS, repo=repo, number=int(number), since=since)
+        enqueue_fetch(session, what=COMMENTS, repo=repo, number=int(number), since=since)
 
     # Details -----------------------------------------------------------------------------------
 
@@ -418,19 +434,17 @@ class Syncer:
         Repos with several issues' comments to fetch go first, each through one listing of
         the repo's comments when that is cheaper; then every other task in queue order.
         """
-        self._progress.phase("comments, reviews and pull requests", store.count_fetch_tasks(session))
-        for repo_key in store.repos_with_titled_tasks(
-            session, what=COMMENTS, at_least=REPO_LISTING_MIN_ISSUES
-        ):
+        self._progress.phase("comments, reviews and pull requests", count_fetch_tasks(session))
+        for repo_key in repos_with_titled_tasks(session, what=COMMENTS, at_least=REPO_LISTING_MIN_ISSUES):
             group = [
                 task
-                for task in store.list_fetch_tasks(session, what=COMMENTS, repo_key=repo_key)
+                for task in list_fetch_tasks(session, what=COMMENTS, repo_key=repo_key)
                 if task.title is not None
             ]
             if self._counts(session, group[0].repo):
                 self._comments_from_repo_listing(session, group)
         last_id = 0
-        while tasks := store.list_fetch_tasks(session, after_id=last_id, limit=TASK_PAGE):
+        while tasks := list_fetch_tasks(session, after_id=last_id, limit=TASK_PAGE):
             for task in tasks:
                 self._run_task(session, task)
                 self._finish_tasks(session, [task])
@@ -438,7 +452,7 @@ class Syncer:
 
     def _finish_tasks(self, session: Session, tasks: list[FetchTask]) -> None:
         for task in tasks:
-            store.delete_fetch_task(session, task.id)
+            delete_fetch_task(session, task.id)
         self._commit(session)
         self._summary.details_fetched += len(tasks)
         self._progress.advance(len(tasks))
@@ -508,7 +522,7 @@ class Syncer:
     def _recheck_open_pull_requests(self, session: Session) -> None:
         """A member's PR merged by someone else leaves no event in the member's feed: ask the PR,
         conditionally, so an unchanged one costs nothing."""
-        open_prs = store.list_open_pull_requests(session)
+        open_prs = list_open_pull_requests(session)
         self._progress.phase("open pull requests", len(open_prs))
         for pr in open_prs:
             self._recheck_open_pull_request(session, pr)
@@ -522,17 +536,17 @@ class Syncer:
                 self._client, pr.repo, pr.number, etag=pr.etag, modified_since=pr.last_modified
             )
         except NotFoundError:
-            store.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
+            forget_open_pull_request(session, repo=pr.repo, number=pr.number)
             return
         if response.not_modified:
             if response.etag and response.etag != pr.etag:
                 # The 304 of an If-Modified-Since still names the ETag: later checks use it.
-                store.track_open_pull_request(session, repo=pr.repo, number=pr.number, etag=response.etag)
+                track_open_pull_request(session, repo=pr.repo, number=pr.number, etag=response.etag)
             return
         issue = parse_issue(response.data, pr.repo)
         self._take_authored(session, issue)
         if issue.state == "open":
-            store.track_open_pull_request(
+            track_open_pull_request(
                 session,
                 repo=pr.repo,
                 number=pr.number,
@@ -540,7 +554,7 @@ class Syncer:
                 last_modified=response.last_modified or issue.updated_at,
             )
         else:
-            store.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
+            forget_open_pull_request(session, repo=pr.repo, number=pr.number)
 
     # Bookkeeping -------------------------------------------------------------------------------
 

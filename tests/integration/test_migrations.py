@@ -17,6 +17,7 @@ from tracker.domain import Contribution, Kind
 from tracker.store import migrate
 from tracker.store import repository as store
 from tracker.store.engine import make_engine
+from tracker.store.sync_state import OpenPullRequest, list_open_pull_requests, track_open_pull_request
 
 
 def test_an_empty_database_is_upgraded_to_the_head(database_url: str) -> None:
@@ -125,15 +126,15 @@ def test_open_pull_requests_tracked_before_0006_keep_their_etag_and_gain_no_date
         migrate.upgrade(engine)
         updated = datetime(2026, 11, 3, 10, 0, 30, tzinfo=UTC)
         with Session(engine) as session:
-            before = store.list_open_pull_requests(session)
-            store.track_open_pull_request(session, repo="c/d", number=8, etag=None, last_modified=updated)
+            before = list_open_pull_requests(session)
+            track_open_pull_request(session, repo="c/d", number=8, etag=None, last_modified=updated)
             session.commit()
-            after = store.list_open_pull_requests(session)
+            after = list_open_pull_requests(session)
         assert before == [
-            store.OpenPullRequest("A/b", 7, 'W/"1"', None),
-            store.OpenPullRequest("c/d", 8, None, None),
+            OpenPullRequest("A/b", 7, 'W/"1"', None),
+            OpenPullRequest("c/d", 8, None, None),
         ]
-        assert after[1] == store.OpenPullRequest("c/d", 8, None, updated)
+        assert after[1] == OpenPullRequest("c/d", 8, None, updated)
         with engine.begin() as connection:
             command.downgrade(migrate.alembic_config(connection), "0005")
         columns = {column["name"] for column in sa.inspect(engine).get_columns("open_pull_request")}

@@ -9,6 +9,12 @@ from sqlmodel import Session
 
 from tracker.domain import Contribution, Kind
 from tracker.store import repository as store
+from tracker.store.sync_state import (
+    count_fetch_tasks,
+    enqueue_fetch,
+    list_fetch_tasks,
+    repos_with_titled_tasks,
+)
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 
@@ -141,19 +147,19 @@ def test_the_fetch_queue_is_read_in_pages_and_by_repo(engine: Engine) -> None:
     since = datetime(2026, 1, 1, tzinfo=UTC)
     with Session(engine) as session:
         for number in range(1, 6):
-            store.enqueue_fetch(session, what="comments", repo="Org/A", number=number, since=since, title="t")
-        store.enqueue_fetch(session, what="comments", repo="org/b", number=1, since=since, title="t")
-        store.enqueue_fetch(session, what="comments", repo="org/c", number=1, since=since)
-        store.enqueue_fetch(session, what="comments", repo="org/c", number=2, since=since)
-        store.enqueue_fetch(session, what="reviews", repo="org/b", number=2, since=since, title="t")
+            enqueue_fetch(session, what="comments", repo="Org/A", number=number, since=since, title="t")
+        enqueue_fetch(session, what="comments", repo="org/b", number=1, since=since, title="t")
+        enqueue_fetch(session, what="comments", repo="org/c", number=1, since=since)
+        enqueue_fetch(session, what="comments", repo="org/c", number=2, since=since)
+        enqueue_fetch(session, what="reviews", repo="org/b", number=2, since=since, title="t")
         session.commit()
-        first = store.list_fetch_tasks(session, limit=3)
-        rest = store.list_fetch_tasks(session, after_id=first[-1].id, limit=100)
-        in_a = store.list_fetch_tasks(session, what="comments", repo_key="org/a")
-        assert store.count_fetch_tasks(session) == 9
+        first = list_fetch_tasks(session, limit=3)
+        rest = list_fetch_tasks(session, after_id=first[-1].id, limit=100)
+        in_a = list_fetch_tasks(session, what="comments", repo_key="org/a")
+        assert count_fetch_tasks(session) == 9
         assert [task.number for task in first] == [1, 2, 3]
         assert len(rest) == 6 and rest[0].id > first[-1].id
         assert [task.repo for task in in_a] == ["Org/A"] * 5
         assert in_a[0].since == since
-        assert store.repos_with_titled_tasks(session, what="comments", at_least=2) == ["org/a"]
-        assert store.repos_with_titled_tasks(session, what="comments", at_least=1) == ["org/a", "org/b"]
+        assert repos_with_titled_tasks(session, what="comments", at_least=2) == ["org/a"]
+        assert repos_with_titled_tasks(session, what="comments", at_least=1) == ["org/a", "org/b"]

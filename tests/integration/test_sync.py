@@ -28,6 +28,12 @@ from tests.integration.sync_support import (
 )
 from tracker.config import Settings
 from tracker.store import repository as store
+from tracker.store.sync_state import (
+    OpenPullRequest,
+    count_fetch_tasks,
+    get_history_start,
+    list_open_pull_requests,
+)
 from tracker.store.tables import ContributionRow, FetchTaskRow, SyncRunRow
 
 
@@ -70,7 +76,7 @@ def test_a_queue_longer_than_one_page_is_drained_completely(
 
     assert counted_keys(settings, engine) == scenario.expected
     with Session(engine) as session:
-        assert store.count_fetch_tasks(session) == 0
+        assert count_fetch_tasks(session) == 0
 
 
 def test_backfill_stores_nothing_from_repos_that_do_not_count(
@@ -199,7 +205,7 @@ def test_pull_request_merged_by_someone_else_is_found_by_the_open_pr_recheck(
     assert summary.new == 1
     assert client.stats.rate_limited == 1
     with Session(engine) as session:
-        assert store.list_open_pull_requests(session) == []
+        assert list_open_pull_requests(session) == []
 
 
 def test_a_backfilled_open_pull_request_is_rechecked_for_free_since_its_updated_at(
@@ -213,9 +219,9 @@ def test_a_backfilled_open_pull_request_is_rechecked_for_free_since_its_updated_
     assert [status for asked, status in github.requests if asked == path] == [304]
     assert github.count(lambda asked: re.fullmatch(r"/repos/.+/issues/\d+", asked) is not None) == 1
     with Session(engine) as session:
-        (tracked,) = store.list_open_pull_requests(session)
+        (tracked,) = list_open_pull_requests(session)
     # The 304 named the ETag: the next re-check asks with If-None-Match.
-    assert tracked == store.OpenPullRequest(
+    assert tracked == OpenPullRequest(
         open_pr.repo, open_pr.number, etag_of(open_pr.to_json()), open_pr.updated_at
     )
 
@@ -244,7 +250,7 @@ def test_a_pull_request_merged_after_the_search_is_taken_from_the_recheck(
     merge = ("pr_merged", "gus", open_pr.repo, open_pr.number, merged_at.isoformat())
     assert counted_keys(settings, engine) == scenario.expected | {merge}
     with Session(engine) as session:
-        assert store.list_open_pull_requests(session) == []
+        assert list_open_pull_requests(session) == []
 
 
 def test_a_pull_request_changed_but_still_open_is_tracked_with_its_new_validators(
@@ -264,7 +270,7 @@ def test_a_pull_request_changed_but_still_open_is_tracked_with_its_new_validator
 
     assert [status for asked, status in github.requests if asked == path] == [200]
     with Session(engine) as session:
-        (tracked,) = store.list_open_pull_requests(session)
+        (tracked,) = list_open_pull_requests(session)
     assert (tracked.etag, tracked.last_modified) == (etag_of(open_pr.to_json()), commented_at)
 
 
@@ -395,7 +401,7 @@ def test_sync_since_an_earlier_date_fetches_that_history_too(
     assert ("issue_opened", "gus", "topic/ai-lib", old_issue.number, day(7, 15).isoformat()) in counted
     assert scenario.expected < counted
     with Session(engine) as session:
-        assert store.get_history_start(session) == day(7, 1, hour=0)
+        assert get_history_start(session) == day(7, 1, hour=0)
 
 
 def test_a_roster_login_that_does_not_exist_is_reported_and_the_others_sync(
