@@ -32,7 +32,7 @@ from bench.synthetic import COUNTED_TOPIC, SyntheticOrg, retitled
 from tracker.cli import run as run_cli
 from tracker.domain import Contribution
 from tracker.store import migrate
-from tracker.store import repository as store
+from tracker.store.contributions import upsert_contributions
 from tracker.store.engine import make_engine
 from tracker.store.members import replace_org_members
 from tracker.store.repos import upsert_repo
@@ -89,7 +89,7 @@ def upsert_in_chunks(engine: Engine, contributions: Iterable[Contribution], chun
     iterator = iter(contributions)
     with Session(engine) as session:
         while batch := list(islice(iterator, chunk)):
-            store.upsert_contributions(session, batch, now=SyncNow)
+            upsert_contributions(session, batch, now=SyncNow)
             session.commit()
             written += len(batch)
     return written, time.perf_counter() - started

@@ -56,7 +56,7 @@ from tracker.reports import (
 from tracker.rules import build_people, is_bot
 from tracker.slack.post import SlackError, SlackSetupError, target_from_environment
 from tracker.store import migrate
-from tracker.store import repository as store
+from tracker.store.contributions import stored_time_range
 from tracker.store.engine import StoreError, make_engine, redact_url
 from tracker.store.members import list_org_members
 from tracker.store.repos import list_license_changes
@@ -255,7 +255,7 @@ def _stats_rows(
     if group_by not in ("week", "month"):
         classes = license_classes(session) if group_by == "license_class" else {}
         return group_totals(counted_groups(session, settings, where), group_by, license_classes=classes)
-    span = store.stored_time_range(session)
+    span = stored_time_range(session)
     if span is None:
         return []
     start = where.since or span[0]

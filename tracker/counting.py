@@ -28,7 +28,7 @@ from tracker.rules import (
     facts_of,
     people_by_login,
 )
-from tracker.store import repository as store
+from tracker.store.contributions import ContributionFilter, group_contributions, list_contributions
 from tracker.store.members import list_org_members
 from tracker.store.repos import list_repo_keys, list_repos
 
@@ -89,10 +89,10 @@ def counted_contributions(
     context = context or counting_context(session, settings)
     logins = _logins_for(where, context)
     repos = frozenset({where.repo.lower()}) if where.repo else None
-    prefilter = store.ContributionFilter(
+    prefilter = ContributionFilter(
         since=where.since, until=where.until, logins=logins, repos=repos, kinds=where.kinds
     )
-    rows = store.list_contributions(session, where=prefilter)
+    rows = list_contributions(session, where=prefilter)
     return list(count_contributions(rows, context))
 
 
@@ -145,15 +145,13 @@ def counted_groups(
     wanted = list(edges) if edges else [where.since or EARLIEST, where.until or LATEST]
     fine = _refine(wanted, context)
     to_wanted = [bisect_right(wanted, fine[index]) - 1 for index in range(len(fine) - 1)]
-    prefilter = store.ContributionFilter(
+    prefilter = ContributionFilter(
         logins=_logins_for(where, context),
         repos=frozenset({where.repo.lower()}) if where.repo else context.counted_repos,
         kinds=where.kinds,
     )
     totals: Counter[tuple[int, str, str | None, bool, str, Kind]] = Counter()
-    for bucket, kind, login, repo, author, count in store.group_contributions(
-        session, where=prefilter, edges=fine
-    ):
+    for bucket, kind, login, repo, author, count in group_contributions(session, where=prefilter, edges=fine):
         # Roster windows are among the edges, so a bucket's start decides for all of it.
         representative = Contribution(kind, 0, login, repo, 0, "", "", fine[bucket], author)
         counted = count_contribution(representative, context)

@@ -36,7 +36,7 @@ from tracker.periods import Period, PeriodKind, last_complete_period, trailing_p
 from tracker.rules import CountingContext
 from tracker.slack.post import PostReceipt, SlackTarget, post_message, require_target
 from tracker.slack_message import SlackMessage, build_message, local_time
-from tracker.store import repository as store
+from tracker.store.contributions import first_merge_per_person_repo
 from tracker.store.digests import DigestPostRow, get_digest_post, record_digest_post
 from tracker.store.engine import StoreError
 from tracker.store.repos import list_license_changes, list_repo_keys
@@ -157,7 +157,7 @@ def _first_merges(
     people = {person for row in merged if (person := context.person_for(row.person)) is not None}
     wanted = {canonical_repo(repos, row.repo) for row in merged}
     repo_keys = {key for key in repos if canonical_repo(repos, key) in wanted} | wanted
-    facts = store.first_merge_per_person_repo(
+    facts = first_merge_per_person_repo(
         session,
         logins={login.lower() for person in people for login in person.logins},
         repos=repo_keys,

@@ -20,7 +20,7 @@ from tracker.logs import redact, secrets_from_environment
 from tracker.slack.check import verify_target
 from tracker.slack.post import SlackError, target_from_environment
 from tracker.store import migrate
-from tracker.store import repository as store
+from tracker.store.contributions import count_stored_contributions
 from tracker.store.engine import StoreError, make_engine, redact_url
 from tracker.store.runs import last_sync_run
 
@@ -132,7 +132,7 @@ def check_database(settings: Settings, environ: Mapping[str, str]) -> Check:
             state = f"schema at {current or 'empty'}, {head} available (applied on the next command)"
             return Check("database", Status.WARN, f"{where}: {state}")
         with Session(engine) as session:
-            count = store.count_stored_contributions(session)
+            count = count_stored_contributions(session)
             last = last_sync_run(session)
     except sa.exc.SQLAlchemyError as error:
         return Check("database", Status.FAIL, f"{where}: {getattr(error, 'orig', error)}")

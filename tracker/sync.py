@@ -48,7 +48,7 @@ from tracker.github.parse import (
     review_contribution,
 )
 from tracker.rules import Person, build_people, decide_repo, facts_of
-from tracker.store import repository as store
+from tracker.store.contributions import upsert_contributions
 from tracker.store.members import replace_org_members
 from tracker.store.repos import get_repo, list_repos, upsert_repo
 from tracker.store.runs import DatabaseLock, start_sync_run
@@ -560,7 +560,7 @@ class Syncer:
 
     def _save(self, session: Session, contributions: Iterable[Contribution]) -> None:
         kept = [c for c in contributions if c.occurred_at >= self._history_start]
-        result = store.upsert_contributions(session, kept, now=self._clock())
+        result = upsert_contributions(session, kept, now=self._clock())
         self._summary.new += result.new
         self._summary.updated += result.updated
 

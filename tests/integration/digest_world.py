@@ -31,7 +31,7 @@ from sqlmodel import Session
 from tracker.config import Settings, load_settings
 from tracker.domain import Contribution, Kind, RepoRecord
 from tracker.rules import OrgMember
-from tracker.store import repository as store
+from tracker.store.contributions import upsert_contributions
 from tracker.store.members import replace_org_members
 from tracker.store.repos import upsert_repo
 from tracker.store.runs import start_sync_run
@@ -216,7 +216,7 @@ def fill(engine: Engine, *, sync_failed_after: bool = True) -> None:
             upsert_repo(session, record)
         session.flush()
         _change_licenses(session)
-        store.upsert_contributions(session, CONTRIBUTIONS, now=at("2025-03-10T05:00:00"))
+        upsert_contributions(session, CONTRIBUTIONS, now=at("2025-03-10T05:00:00"))
         _sync_runs(session, failed_after=sync_failed_after)
         session.commit()
 

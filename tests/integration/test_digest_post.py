@@ -43,7 +43,7 @@ from tracker.slack.post import (
     require_target,
     target_from_environment,
 )
-from tracker.store import repository as store
+from tracker.store.contributions import upsert_contributions
 from tracker.store.digests import DigestPostRow, get_digest_post, record_digest_post
 
 TOKEN = "xoxb-1234567890-secret-token"
@@ -450,7 +450,7 @@ def test_a_week_across_the_dst_change_counts_its_167_hours(
         comments = [
             world.contribution(Kind.COMMENT, key, "bob", world.T, 1, when) for key, when in edges.items()
         ]
-        store.upsert_contributions(session, comments, now=NOW)
+        upsert_contributions(session, comments, now=NOW)
         session.commit()
     berlin = world.settings_for(tmp_path, database_url, timezone="Europe/Berlin")
     april = datetime(2025, 4, 1, tzinfo=UTC)

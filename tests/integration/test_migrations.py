@@ -15,7 +15,12 @@ import tracker.store.runs
 import tracker.store.tables  # noqa: F401  (all tables on the metadata)
 from tracker.domain import Contribution, Kind
 from tracker.store import migrate
-from tracker.store import repository as store
+from tracker.store.contributions import (
+    ContributionFilter,
+    first_merge_per_person_repo,
+    list_contributions,
+    upsert_contributions,
+)
 from tracker.store.engine import make_engine
 from tracker.store.sync_state import OpenPullRequest, list_open_pull_requests, track_open_pull_request
 
@@ -51,7 +56,7 @@ def test_upgrading_from_the_first_schema_keeps_the_history(database_url: str) ->
         migrate.upgrade(engine, "0001")
         moment = datetime(2026, 10, 1, tzinfo=UTC)
         with Session(engine) as session:
-            store.upsert_contributions(
+            upsert_contributions(
                 session,
                 [Contribution(Kind.COMMENT, 42, "fay", "a/b", 1, "Title", "https://x", moment)],
                 now=moment,
@@ -59,7 +64,7 @@ def test_upgrading_from_the_first_schema_keeps_the_history(database_url: str) ->
             session.commit()
         migrate.upgrade(engine)
         with Session(engine) as session:
-            (kept,) = store.list_contributions(session, where=store.ContributionFilter())
+            (kept,) = list_contributions(session, where=ContributionFilter())
         assert (kept.github_id, kept.login, kept.occurred_at) == (42, "fay", moment)
         assert migrate.current_revision(engine) == migrate.head_revision()
     finally:
@@ -102,7 +107,7 @@ def test_the_first_merge_table_is_filled_from_the_stored_history(database_url: s
                 )
         migrate.upgrade(engine)
         with Session(engine) as session:
-            firsts = store.first_merge_per_person_repo(session, logins=["fay", "gus"], repos=["a/b", "c/d"])
+            firsts = first_merge_per_person_repo(session, logins=["fay", "gus"], repos=["a/b", "c/d"])
         assert [(m.login, m.repo, m.github_id) for m in firsts] == [
             ("fay", "a/b", 11),
             ("fay", "c/d", 12),

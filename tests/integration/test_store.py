@@ -8,7 +8,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.domain import Contribution, Kind
-from tracker.store import repository as store
+from tracker.store.contributions import (
+    UPSERT_BATCH,
+    ContributionFilter,
+    count_stored_contributions,
+    first_merge_per_person_repo,
+    list_contributions,
+    upsert_contributions,
+)
 from tracker.store.sync_state import (
     count_fetch_tasks,
     enqueue_fetch,
@@ -34,21 +41,19 @@ def merge(github_id: int, login: str, repo: str, day: int, title: str = "Title")
 
 def test_upserting_twice_stores_once_and_counts_new_then_unchanged(engine: Engine) -> None:
     with Session(engine) as session:
-        first = store.upsert_contributions(
-            session, [merge(1, "fay", "a/b", 2), merge(1, "fay", "a/b", 2)], now=NOW
-        )
-        again = store.upsert_contributions(session, [merge(1, "fay", "a/b", 2)], now=NOW)
+        first = upsert_contributions(session, [merge(1, "fay", "a/b", 2), merge(1, "fay", "a/b", 2)], now=NOW)
+        again = upsert_contributions(session, [merge(1, "fay", "a/b", 2)], now=NOW)
         session.commit()
         assert (first.new, first.updated, again.new, again.updated) == (1, 0, 0, 0)
-        assert store.count_stored_contributions(session) == 1
+        assert count_stored_contributions(session) == 1
 
 
 def test_a_changed_title_is_an_update_not_a_new_row(engine: Engine) -> None:
     with Session(engine) as session:
-        store.upsert_contributions(session, [merge(1, "fay", "a/b", 2)], now=NOW)
-        result = store.upsert_contributions(session, [merge(1, "fay", "a/b", 2, title="Renamed")], now=NOW)
+        upsert_contributions(session, [merge(1, "fay", "a/b", 2)], now=NOW)
+        result = upsert_contributions(session, [merge(1, "fay", "a/b", 2, title="Renamed")], now=NOW)
         session.commit()
-        (row,) = store.list_contributions(session, where=store.ContributionFilter())
+        (row,) = list_contributions(session, where=ContributionFilter())
     assert (result.new, result.updated, row.title) == (0, 1, "Renamed")
 
 
@@ -57,19 +62,19 @@ def test_the_same_id_under_two_kinds_is_two_contributions(engine: Engine) -> Non
         Kind.PR_OPENED, 1, "fay", "a/b", 1, "T", "https://x", datetime(2026, 10, 1, tzinfo=UTC)
     )
     with Session(engine) as session:
-        result = store.upsert_contributions(session, [opened, merge(1, "fay", "a/b", 2)], now=NOW)
+        result = upsert_contributions(session, [opened, merge(1, "fay", "a/b", 2)], now=NOW)
         session.commit()
     assert result.new == 2
 
 
 def test_the_first_merge_is_the_earliest_whatever_the_order_of_arrival(engine: Engine) -> None:
     with Session(engine) as session:
-        store.upsert_contributions(session, [merge(5, "fay", "A/B", 20)], now=NOW)
-        store.upsert_contributions(session, [merge(4, "fay", "a/b", 9), merge(3, "fay", "a/b", 30)], now=NOW)
-        store.upsert_contributions(session, [merge(2, "fay", "a/b", 9)], now=NOW)
-        store.upsert_contributions(session, [merge(6, "gus", "a/b", 1)], now=NOW)
+        upsert_contributions(session, [merge(5, "fay", "A/B", 20)], now=NOW)
+        upsert_contributions(session, [merge(4, "fay", "a/b", 9), merge(3, "fay", "a/b", 30)], now=NOW)
+        upsert_contributions(session, [merge(2, "fay", "a/b", 9)], now=NOW)
+        upsert_contributions(session, [merge(6, "gus", "a/b", 1)], now=NOW)
         session.commit()
-        firsts = store.first_merge_per_person_repo(session, logins=["FAY", "gus"], repos=["a/b"])
+        firsts = first_merge_per_person_repo(session, logins=["FAY", "gus"], repos=["a/b"])
     assert [(m.login, m.github_id) for m in firsts] == [("gus", 6), ("fay", 2)]
 
 
@@ -78,13 +83,13 @@ def test_bulk_ingest_in_several_batches_keeps_every_row(engine: Engine) -> None:
         Contribution(
             Kind.COMMENT, n, f"user{n % 7}", f"org/repo{n % 5}", n, "t", "u", datetime(2026, 1, 1, tzinfo=UTC)
         )
-        for n in range(store.UPSERT_BATCH * 2 + 17)
+        for n in range(UPSERT_BATCH * 2 + 17)
     ]
     with Session(engine) as session:
-        result = store.upsert_contributions(session, iter(rows), now=NOW)
+        result = upsert_contributions(session, iter(rows), now=NOW)
         session.commit()
         assert result.new == len(rows)
-        assert store.count_stored_contributions(session) == len(rows)
+        assert count_stored_contributions(session) == len(rows)
 
 
 def test_rows_written_in_bulk_read_back_exactly_and_compare_with_bound_times(engine: Engine) -> None:
@@ -100,11 +105,11 @@ def test_rows_written_in_bulk_read_back_exactly_and_compare_with_bound_times(eng
         for n, moment in enumerate(moments, start=1)
     ]
     with Session(engine) as session:
-        store.upsert_contributions(session, rows, now=NOW)
+        upsert_contributions(session, rows, now=NOW)
         session.commit()
-        stored = list(store.list_contributions(session, where=store.ContributionFilter()))
-        window = store.ContributionFilter(since=moments[1], until=moments[2])
-        inside = list(store.list_contributions(session, where=window))
+        stored = list(list_contributions(session, where=ContributionFilter()))
+        window = ContributionFilter(since=moments[1], until=moments[2])
+        inside = list(list_contributions(session, where=window))
     assert sorted(row.occurred_at for row in stored) == moments
     assert all(row.occurred_at.tzinfo is not None for row in stored)
     assert {(row.login, row.repo, row.subject_author) for row in stored} == {("fay", "Org/Repo", "gus")}
@@ -113,8 +118,8 @@ def test_rows_written_in_bulk_read_back_exactly_and_compare_with_bound_times(eng
 
 def test_edits_of_different_fields_in_one_batch_are_all_applied(engine: Engine) -> None:
     with Session(engine) as session:
-        store.upsert_contributions(session, [merge(1, "fay", "a/b", 2), merge(2, "fay", "a/b", 3)], now=NOW)
-        result = store.upsert_contributions(
+        upsert_contributions(session, [merge(1, "fay", "a/b", 2), merge(2, "fay", "a/b", 3)], now=NOW)
+        result = upsert_contributions(
             session,
             [
                 merge(1, "fay", "a/b", 2, title="Renamed"),
@@ -124,9 +129,7 @@ def test_edits_of_different_fields_in_one_batch_are_all_applied(engine: Engine) 
             now=datetime(2026, 11, 29, tzinfo=UTC),
         )
         session.commit()
-        rows = {
-            row.github_id: row for row in store.list_contributions(session, where=store.ContributionFilter())
-        }
+        rows = {row.github_id: row for row in list_contributions(session, where=ContributionFilter())}
     assert (result.new, result.updated) == (1, 2)
     assert (rows[1].title, rows[1].repo, rows[1].occurred_at.day) == ("Renamed", "a/b", 2)
     assert (rows[2].title, rows[2].repo, rows[2].occurred_at.day) == ("Title", "A/B-moved", 4)
@@ -135,8 +138,8 @@ def test_edits_of_different_fields_in_one_batch_are_all_applied(engine: Engine) 
 def test_an_unchanged_row_is_not_rewritten(engine: Engine) -> None:
     later = datetime(2026, 11, 29, tzinfo=UTC)
     with Session(engine) as session:
-        store.upsert_contributions(session, [merge(1, "fay", "a/b", 2)], now=NOW)
-        result = store.upsert_contributions(session, [merge(1, "FAY", "a/b", 2)], now=later)
+        upsert_contributions(session, [merge(1, "fay", "a/b", 2)], now=NOW)
+        result = upsert_contributions(session, [merge(1, "FAY", "a/b", 2)], now=later)
         session.commit()
         (updated_at,) = session.connection().exec_driver_sql("SELECT updated_at FROM contribution").one()
     assert (result.new, result.updated) == (0, 0)

@@ -27,7 +27,7 @@ from tests.integration.sync_support import (
     write_config,
 )
 from tracker.config import Settings
-from tracker.store import repository as store
+from tracker.store.contributions import count_stored_contributions
 from tracker.store.sync_state import (
     OpenPullRequest,
     count_fetch_tasks,
@@ -347,7 +347,7 @@ def test_a_sync_killed_at_any_request_resumes_without_loss_or_duplicates(
             run_sync(settings, engine, Clock())
         assert counted_keys(settings, engine) == reference[0], f"crash at request {crash_at}"
         with Session(engine) as session:
-            assert store.count_stored_contributions(session) == reference[2]
+            assert count_stored_contributions(session) == reference[2]
             assert session.exec(select(FetchTaskRow)).all() == []
             statuses = [run.status for run in session.exec(select(SyncRunRow).order_by(SyncRunRow.id))]
         assert statuses == ["failed", "ok"]
@@ -381,7 +381,7 @@ def _reference_run(tmp_path: Path) -> tuple[set[tuple[str, str, str, int, str]],
         world.install(mock)
         run_sync(settings, engine, Clock())
     with Session(engine) as session:
-        stored = store.count_stored_contributions(session)
+        stored = count_stored_contributions(session)
     keys = counted_keys(settings, engine)
     engine.dispose()
     return keys, len(world.requests), stored

@@ -1,1 +1,3 @@
-"""The SQL store: tables, engine, migrations, upserts and queries."""
+"""The SQL store: engine, tables and migrations, and one module per aggregate (contributions,
+repos, members, sync state, runs, digests). Their functions take the session first and the rest
+by keyword."""

@@ -1,4 +1,5 @@
-"""Reads and writes of the store. Functions take the session first and the rest by keyword."""
+"""Contributions: the bulk upsert (COPY on PostgreSQL), the reads the counting rules work from,
+and each person's first merge per repo (kept by the upsert)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,7 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 
 from tracker.domain import Contribution, Kind
-from tracker.store.tables import (
-    ContributionRow,
-    FirstMergeRow,
-)
+from tracker.store.tables import ContributionRow, FirstMergeRow
 
 UPSERT_BATCH = 5000
 
