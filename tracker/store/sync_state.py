@@ -29,10 +29,6 @@ def save_cursor(session: Session, cursor: LoginCursorRow) -> None:
     session.merge(cursor)
 
 
-def list_cursors(session: Session) -> dict[str, LoginCursorRow]:
-    return {row.login_key: row for row in session.exec(select(LoginCursorRow))}
-
-
 # The fetch queue -----------------------------------------------------------------------------
 
 
