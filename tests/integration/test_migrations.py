@@ -22,7 +22,12 @@ from tracker.store.contributions import (
     upsert_contributions,
 )
 from tracker.store.engine import make_engine
-from tracker.store.sync_state import OpenPullRequest, list_open_pull_requests, track_open_pull_request
+from tracker.store.sync_state import (
+    OpenPullRequest,
+    get_cursor,
+    list_open_pull_requests,
+    track_open_pull_request,
+)
 
 
 def test_an_empty_database_is_upgraded_to_the_head(database_url: str) -> None:
@@ -146,5 +151,30 @@ def test_open_pull_requests_tracked_before_0006_keep_their_etag_and_gain_no_date
         assert columns == {"repo_key", "number", "repo", "etag"}
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT COUNT(*) FROM open_pull_request")).scalar() == 2
+    finally:
+        engine.dispose()
+
+
+def test_login_cursors_stored_before_0008_keep_their_window_and_etag(database_url: str) -> None:
+    engine = make_engine(database_url)
+    since = datetime(2026, 1, 1, tzinfo=UTC)
+    try:
+        migrate.upgrade(engine, "0007")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO login_cursor (login_key, complete_from, events_etag, last_event_id) "
+                    "VALUES ('fay', :since, 'etag-1', 42)"
+                ),
+                {"since": since.replace(tzinfo=None) if engine.dialect.name == "sqlite" else since},
+            )
+        migrate.upgrade(engine)
+        with Session(engine) as session:
+            cursor = get_cursor(session, "Fay")
+        assert (cursor.complete_from, cursor.events_etag) == (since, "etag-1")
+        with engine.begin() as connection:
+            command.downgrade(migrate.alembic_config(connection), "0007")
+        columns = {column["name"] for column in sa.inspect(engine).get_columns("login_cursor")}
+        assert "last_event_id" in columns
     finally:
         engine.dispose()

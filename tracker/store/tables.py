@@ -117,7 +117,7 @@ class LoginCursorRow(SQLModel, table=True):
     """How far each login's history is known to be complete.
 
     `complete_from` .. `complete_until` is the window already fetched and committed;
-    events are polled with `events_etag` and `last_event_id` marks the newest one seen.
+    events are polled with `events_etag`.
     """
 
     __tablename__ = "login_cursor"
@@ -126,7 +126,6 @@ class LoginCursorRow(SQLModel, table=True):
     complete_from: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     complete_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     events_etag: str | None = None
-    last_event_id: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class FetchTaskRow(SQLModel, table=True):
