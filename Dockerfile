@@ -2,16 +2,20 @@
 # (or digest, doctor, ...) runs one command and exits, for Kubernetes CronJobs and the like.
 # No secret is ever baked in: GITHUB_TOKEN, SLACK_BOT_TOKEN and SLACK_WEBHOOK_URL come at run time.
 
-FROM python:3.11-slim AS build
+# The base image is pinned by digest (python:3.11-slim), so a rebuild gets the same bytes; update
+# the digest deliberately (`docker buildx imagetools inspect python:3.11-slim`).
+FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7 AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY requirements.lock pyproject.toml README.md ./
 COPY tracker ./tracker
 COPY jobs ./jobs
 COPY config ./config
-# The README's install, into a prefix the final stage copies.
-RUN pip install --no-cache-dir --prefix=/install .
+# The README's install (locked dependencies, checked against their hashes; then tracker itself),
+# into a prefix the final stage copies.
+RUN pip install --no-cache-dir --prefix=/install -r requirements.lock \
+    && pip install --no-cache-dir --prefix=/install --no-deps .
 
-FROM python:3.11-slim
+FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7
 COPY --from=build /install /usr/local
 RUN useradd --create-home --uid 10001 tracker \
     && mkdir -p /data /config \
@@ -19,9 +23,10 @@ RUN useradd --create-home --uid 10001 tracker \
 USER tracker
 WORKDIR /data
 VOLUME ["/data"]
+# TRACKER_DEFAULT_DATABASE_URL applies only when the config file sets no [database] url.
 ENV PYTHONUNBUFFERED=1 \
     TRACKER_CONFIG=/config/tracker.toml \
-    TRACKER_DATABASE_URL=sqlite:////data/tracker.db
+    TRACKER_DEFAULT_DATABASE_URL=sqlite:////data/tracker.db
 # Exec form, so SIGTERM reaches Python and the scheduler stops at a safe point.
 ENTRYPOINT ["tracker"]
 CMD ["schedule"]

@@ -21,6 +21,10 @@ from tracker.openness import ModelOpenness, parse_openness_annotation
 from tracker.rules import RepoRules, RosterEntry
 
 CONFIG_ENV = "TRACKER_CONFIG"
+DATABASE_URL_ENV = "TRACKER_DATABASE_URL"
+# Where the database lives when the config file does not say (the container image sets it to its
+# data volume); unlike TRACKER_DATABASE_URL it never overrides a url the file sets.
+DEFAULT_DATABASE_URL_ENV = "TRACKER_DEFAULT_DATABASE_URL"
 DEFAULT_CONFIG_NAME = "tracker.toml"
 DEFAULT_API_URL = "https://api.github.com"
 CATALOG_PACKAGE = "tracker.catalog"
@@ -186,7 +190,7 @@ def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settin
         path=path,
         org=config.github.org,
         api_url=(environ.get("GITHUB_API_URL") or config.github.api_url).rstrip("/"),
-        database_url=resolve_database_url(environ.get("TRACKER_DATABASE_URL") or config.database.url, base),
+        database_url=resolve_database_url(_database_url(config.database, environ), base),
         backfill_days=config.sync.backfill_days,
         exclude=tuple(config.members.exclude),
         roster=roster,
@@ -196,6 +200,15 @@ def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settin
         slack=config.slack,
         schedule=config.schedule,
     )
+
+
+def _database_url(section: DatabaseSection, environ: Mapping[str, str]) -> str:
+    """TRACKER_DATABASE_URL, else the file's url, else TRACKER_DEFAULT_DATABASE_URL, else the default."""
+    if environ.get(DATABASE_URL_ENV):
+        return environ[DATABASE_URL_ENV]
+    if "url" in section.model_fields_set:
+        return section.url
+    return environ.get(DEFAULT_DATABASE_URL_ENV) or section.url
 
 
 def load_roster(path: Path) -> tuple[RosterEntry, ...]:

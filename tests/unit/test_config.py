@@ -210,6 +210,31 @@ def test_without_overrides_the_file_values_apply(tmp_path: Path) -> None:
     assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'tracker.db'}"
 
 
+def test_a_default_database_url_from_the_environment_never_overrides_the_file(tmp_path: Path) -> None:
+    config = write(
+        tmp_path / "tracker.toml",
+        """
+        [github]
+        org = "acme"
+
+        [database]
+        url = "postgresql+psycopg://tracker@db.internal:5432/tracker"
+        """,
+    )
+
+    settings = load_settings(config, environ={"TRACKER_DEFAULT_DATABASE_URL": "sqlite:////data/tracker.db"})
+
+    assert settings.database_url == "postgresql+psycopg://tracker@db.internal:5432/tracker"
+
+
+def test_a_default_database_url_from_the_environment_applies_when_the_file_sets_none(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", '[github]\norg = "acme"\n')
+
+    settings = load_settings(config, environ={"TRACKER_DEFAULT_DATABASE_URL": "sqlite:////data/tracker.db"})
+
+    assert settings.database_url == "sqlite:////data/tracker.db"
+
+
 # --- the shipped catalog ---------------------------------------------------------------------
 
 
