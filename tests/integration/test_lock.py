@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.conftest import POSTGRES_ENV
 from tracker.store import migrate
 from tracker.store.engine import make_engine
 from tracker.store.runs import DatabaseLock, LockLost
@@ -139,3 +143,49 @@ def test_a_lease_left_by_a_dead_process_on_this_host_is_taken_at_once(
         assert lock.acquire() is True
     finally:
         lock.release()
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> str:
+    """The advisory lock is PostgreSQL's mechanism; CI always configures the server."""
+    if not os.environ.get(POSTGRES_ENV):
+        pytest.skip(f"{POSTGRES_ENV} is not set")
+    return str(request.getfixturevalue("postgres_base_url"))
+
+
+def test_an_advisory_lock_still_held_renews_quietly(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    try:
+        with DatabaseLock(engine) as lock:
+            lock.renew()
+            lock.renew()
+            assert lock.held
+    finally:
+        engine.dispose()
+
+
+def test_a_dropped_lock_connection_is_noticed_at_the_next_renewal(postgres_url: str) -> None:
+    """Killing the lock's session frees the lock for others: the holder must stop before writing."""
+    engine, other = make_engine(postgres_url), make_engine(postgres_url)
+    lock, rival = DatabaseLock(engine), DatabaseLock(other)
+    try:
+        assert lock.acquire()
+        with other.connect() as admin:
+            terminated = admin.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                    " WHERE locktype = 'advisory' AND objid = CAST(:key AS oid)"
+                ),
+                {"key": zlib.crc32(b"tracker:sync")},
+            ).all()
+        assert terminated == [(True,)]
+
+        with pytest.raises(LockLost, match="connection was lost"):
+            lock.renew()
+        assert not lock.held
+        assert rival.acquire()
+    finally:
+        lock.release()
+        rival.release()
+        engine.dispose()
+        other.dispose()

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from tracker.store.engine import StoreError
 from tracker.store.tables import SyncRunRow, utc_column
 
 
@@ -48,8 +49,8 @@ DEFAULT_LEASE = timedelta(minutes=5)
 _HELD_IN_THIS_PROCESS: set[str] = set()
 
 
-class LockLost(Exception):
-    """Another process took the lock over (our lease ran out): stop writing."""
+class LockLost(StoreError):
+    """The lock is no longer ours (a lease taken over, a lock connection gone): stop writing."""
 
 
 class LockRow(SQLModel, table=True):
@@ -93,8 +94,16 @@ class DatabaseLock:
         return self.held
 
     def renew(self) -> None:
-        """Extend the lease (SQLite); cheap to call often, it writes at most every lease/5."""
-        if not self.held or self._postgres:
+        """Confirm the lock is still ours before more is written; raises LockLost when it is not.
+
+        PostgreSQL: the advisory lock lives as long as its connection, which nobody else watches,
+        so every renewal asks the server whether that very session still holds it. SQLite: extend
+        the lease; cheap to call often, it writes at most every lease/5.
+        """
+        if not self.held:
+            return
+        if self._postgres:
+            self._confirm_advisory()
             return
         now = self._clock()
         if self._renewed_at is not None and now - self._renewed_at < self._lease / 5:
@@ -159,6 +168,26 @@ class DatabaseLock:
         connection.close()
         return False
 
+    def _confirm_advisory(self) -> None:
+        assert self._connection is not None
+        try:
+            held = self._connection.execute(_HOLDS_ADVISORY_LOCK, {"key": self._key()}).scalar()
+        except sa.exc.DBAPIError:
+            held = False
+        if not held:
+            self._forget_lost_connection()
+            raise LockLost(
+                f"the {self._name} lock's database connection was lost; stopped before writing more"
+            )
+
+    def _forget_lost_connection(self) -> None:
+        self.held = False
+        _HELD_IN_THIS_PROCESS.discard(self.owner)
+        if self._connection is not None:
+            self._connection.invalidate()
+            self._connection.close()
+            self._connection = None
+
     def _acquire_lease(self) -> bool:
         now = self._clock()
         expires = now + self._lease
@@ -196,6 +225,14 @@ class DatabaseLock:
         if taken == 1:
             self._renewed_at = now
         return taken == 1
+
+
+# Asked on the lock's own connection: after a dropped connection SQLAlchemy would reconnect
+# silently, and a new session holds nothing, so "the query worked" proves nothing.
+_HOLDS_ADVISORY_LOCK = sa.text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND pid = pg_backend_pid() AND classid = 0 AND objid = CAST(:key AS oid) AND objsubid = 1)"
+)
 
 
 def holder_is_dead(owner: str) -> bool:
