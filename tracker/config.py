@@ -12,11 +12,20 @@ from collections.abc import Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from tracker.domain import LOGIN_RULE, is_github_login
 from tracker.openness import ModelOpenness, parse_openness_annotation
 from tracker.rules import RepoRules, RosterEntry
 
@@ -37,18 +46,27 @@ class ConfigError(Exception):
     """A configuration problem, worded for the person who has to fix the file."""
 
 
+def _github_login(text: str) -> str:
+    if not is_github_login(text):
+        raise ValueError(f"{text!r} is not a GitHub login ({LOGIN_RULE})")
+    return text
+
+
+GitHubLogin = Annotated[str, AfterValidator(_github_login)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class GithubSection(_Section):
-    org: str = Field(min_length=1)
+    org: GitHubLogin
     api_url: str = DEFAULT_API_URL
 
 
 class MembersSection(_Section):
     roster: str | None = None
-    exclude: list[str] = []
+    exclude: list[GitHubLogin] = []
 
 
 class ReposSection(_Section):
@@ -123,10 +141,10 @@ class ConfigFile(_Section):
 
 
 class RosterMember(_Section):
-    login: str = Field(min_length=1)
+    login: GitHubLogin
     name: str | None = None
     team: str | None = None
-    aliases: list[str] = []
+    aliases: list[GitHubLogin] = []
     since: date | None = None
     until: date | None = None
     public: bool = True

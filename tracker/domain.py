@@ -6,10 +6,20 @@ on every read, and a tuple is three times cheaper to build.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
+
+# GitHub's rules for account names: 1-39 letters, digits or hyphens, not starting with a hyphen;
+# apps act as `name[bot]`. Anything else is not a login: it must never reach a search query.
+_GITHUB_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?")
+LOGIN_RULE = "a GitHub login is 1-39 letters, digits or hyphens, not starting with a hyphen"
+
+
+def is_github_login(text: str) -> bool:
+    return _GITHUB_LOGIN.fullmatch(text) is not None
 
 
 class Kind(StrEnum):

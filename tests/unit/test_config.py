@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tracker.config import ConfigError, ReposSection, find_config_path, load_settings
+from tracker.domain import LOGIN_RULE, is_github_login
 from tracker.rules import RepoRules, RosterEntry
 
 MINIMAL = """
@@ -397,3 +398,43 @@ def test_unknown_schedule_timezone_names_the_file_and_key(tmp_path: Path) -> Non
     )
 
     assert load_error(config) == f"{config}: schedule.timezone: unknown time zone 'Mars/Olympus_Mons'"
+
+
+# --- logins are GitHub logins ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "login",
+    [
+        "fay author:someone-else",  # a search qualifier smuggled into a query
+        "a" * 65,  # over every column's length
+        "-fay",
+        "fay/../x",
+        "",
+        "fay\n",
+    ],
+)
+def test_a_roster_login_that_is_not_a_github_login_is_refused(tmp_path: Path, login: str) -> None:
+    config, roster = _config_with_roster(tmp_path, f"[[member]]\nlogin = {login!r}\n".replace("'", '"'))
+
+    assert load_error(config).startswith(f"{roster}: member[1].login: {login!r} is not a GitHub login")
+
+
+def test_an_alias_that_is_not_a_github_login_is_refused(tmp_path: Path) -> None:
+    config, roster = _config_with_roster(tmp_path, '[[member]]\nlogin = "fay"\naliases = ["fay is:pr"]\n')
+
+    assert load_error(config).startswith(f"{roster}: member[1].aliases[1]: 'fay is:pr' is not a GitHub login")
+
+
+def test_excluded_logins_and_the_org_are_github_logins(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", '[github]\norg = "acme corp"\n[members]\nexclude = ["x y"]\n')
+
+    assert load_error(config).splitlines() == [
+        f"{config}: github.org: 'acme corp' is not a GitHub login ({LOGIN_RULE})",
+        f"{config}: members.exclude[1]: 'x y' is not a GitHub login ({LOGIN_RULE})",
+    ]
+
+
+@pytest.mark.parametrize("login", ["fay", "Fay-Li", "a" * 39, "dependabot[bot]", "0xdead"])
+def test_real_logins_and_app_bots_are_accepted(login: str) -> None:
+    assert is_github_login(login)
