@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker.domain import Contribution, Kind
+from tracker.domain import Contribution, Kind, RepoRecord
 from tracker.store.contributions import (
     UPSERT_BATCH,
     ContributionFilter,
@@ -16,6 +16,7 @@ from tracker.store.contributions import (
     list_contributions,
     upsert_contributions,
 )
+from tracker.store.repos import get_repo, upsert_repo
 from tracker.store.sync_state import (
     count_fetch_tasks,
     enqueue_fetch,
@@ -166,3 +167,44 @@ def test_the_fetch_queue_is_read_in_pages_and_by_repo(engine: Engine) -> None:
         assert in_a[0].since == since
         assert repos_with_titled_tasks(session, what="comments", at_least=2) == ["org/a"]
         assert repos_with_titled_tasks(session, what="comments", at_least=1) == ["org/a", "org/b"]
+
+
+def test_text_postgresql_refuses_is_stored_without_it_on_every_backend(engine: Engine) -> None:
+    """A NUL or a lone surrogate in a stranger's PR title must not fail every sync on PostgreSQL."""
+    hostile = merge(7, "ivy", "huggingface/transformers", 3, title="fix\x00 the \ud800 loader")
+    with Session(engine) as session:
+        upsert_contributions(session, [hostile], now=NOW)
+        enqueue_fetch(
+            session, what="comments", repo="huggingface/transformers", number=7, since=NOW, title="a\x00b"
+        )
+        session.commit()
+        (stored,) = list_contributions(session, where=ContributionFilter())
+        (task,) = list_fetch_tasks(session)
+
+    assert stored.title == "fix the \ufffd loader"
+    assert task.title == "ab"
+
+
+def test_repo_metadata_postgresql_refuses_is_stored_without_it(engine: Engine) -> None:
+    record = RepoRecord(
+        "acme/model",
+        True,
+        False,
+        False,
+        False,
+        1,
+        ("l\x00lm",),
+        "weights\x00 and \udc00 code",
+        "MIT",
+        True,
+        "https://github.com/acme/model",
+        NOW,
+    )
+    with Session(engine) as session:
+        upsert_repo(session, record)
+        session.commit()
+        stored = get_repo(session, "acme/model")
+
+    assert stored is not None
+    assert stored.description == "weights and \ufffd code"
+    assert stored.topics == ("llm",)

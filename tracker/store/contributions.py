@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from tracker.domain import Contribution, Kind
 from tracker.store.tables import ContributionRow, FirstMergeRow
+from tracker.store.text import storable
 
 UPSERT_BATCH = 5000
 
@@ -91,8 +92,8 @@ def _stored_row(contribution: Contribution, stored_time: Callable[[datetime], ob
         contribution.repo,
         contribution.repo.lower(),
         contribution.number,
-        contribution.title,
-        contribution.url,
+        storable(contribution.title),
+        storable(contribution.url),
         stored_time(contribution.occurred_at),
         author.lower() if author else None,
         now,

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from tracker.domain import RepoRecord
 from tracker.store.tables import LicenseChangeRow, RepoRow
+from tracker.store.text import storable, storable_or_none
 
 _REPO: sa.Table = RepoRow.__table__  # type: ignore[attr-defined]
 
@@ -35,11 +36,11 @@ def upsert_repo(session: Session, record: RepoRecord, *, key: str | None = None)
     row.fork = record.fork
     row.archived = record.archived
     row.stars = record.stars
-    row.topics = json.dumps(list(record.topics))
-    row.description = record.description
+    row.topics = json.dumps([storable(topic) for topic in record.topics])
+    row.description = storable_or_none(record.description)
     row.license_spdx = record.license_spdx
     row.has_license = record.has_license
-    row.html_url = record.html_url
+    row.html_url = storable_or_none(record.html_url)
     row.fetched_at = record.fetched_at
     session.add(row)
     if before is not None and before.exists and record.exists and _license_changed(before, record):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.store.tables import FetchTaskRow, HttpCacheRow, LoginCursorRow, OpenPullRequestRow, StateRow
+from tracker.store.text import storable_or_none
 
 # Bulk DELETEs need not be matched against every object the session holds (quadratic on a
 # queue of thousands of tasks): callers do not use deleted objects afterwards.
@@ -51,7 +52,7 @@ def enqueue_fetch(
     if existing is None:
         existing = FetchTaskRow(what=what, repo=repo, repo_key=repo.lower(), number=number, since=since)
     existing.since = min(existing.since, since)
-    existing.title = title or existing.title
+    existing.title = storable_or_none(title) or existing.title
     existing.subject_author = subject_author or existing.subject_author
     session.add(existing)
 
