@@ -15,7 +15,13 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 LOG_FORMAT_ENV = "TRACKER_LOG_FORMAT"
-SECRET_ENV_NAMES = ("GITHUB_TOKEN", "SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL")
+SECRET_ENV_NAMES = (
+    "GITHUB_TOKEN",
+    "SLACK_BOT_TOKEN",
+    "SLACK_WEBHOOK_URL",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+)
 _SECRET_PATTERNS = (
     re.compile(r"\b(gh[pousr]_[A-Za-z0-9_]{10,}|github_pat_[A-Za-z0-9_]{10,})"),
     re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{6,}"),
@@ -44,7 +50,12 @@ def _redacted_match(match: re.Match[str]) -> str:
 
 
 def secrets_from_environment() -> tuple[str, ...]:
-    return tuple(value for name in SECRET_ENV_NAMES if (value := os.environ.get(name)))
+    """Each secret as set and as used: a value pasted with a trailing newline is sent stripped."""
+    forms: list[str] = []
+    for name in SECRET_ENV_NAMES:
+        value = os.environ.get(name) or ""
+        forms.extend(form for form in (value, value.strip()) if form and form not in forms)
+    return tuple(forms)
 
 
 class RedactingFilter(logging.Filter):

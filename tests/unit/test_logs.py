@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tracker.logs import HumanFormatter, JsonFormatter, RedactingFilter, configure_logging, redact
+from tracker.logs import (
+    HumanFormatter,
+    JsonFormatter,
+    RedactingFilter,
+    configure_logging,
+    redact,
+    secrets_from_environment,
+)
 
 GITHUB_TOKEN = "ghp_" + "a1B2c3D4e5" * 3 + "f6G7h8"
 FINE_GRAINED = "github_pat_11ABCDEFG0" + "hIjKlMnOpQ" * 6
@@ -199,3 +206,14 @@ def test_configure_logging_json_redacts_secrets_from_the_environment(
     entry = json.loads(lines[0])
     assert (entry["level"], entry["logger"], entry["message"]) == ("info", "tracker.sync", "using [redacted]")
     assert logging.getLogger("urllib3").level == logging.WARNING
+
+
+def test_a_secret_set_with_a_trailing_newline_is_redacted_as_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "plain-token-value-1234\n")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "  signing-secret-5678 ")
+
+    secrets = secrets_from_environment()
+    text = redact("Authorization failed for plain-token-value-1234; signature signing-secret-5678", secrets)
+
+    assert "plain-token-value-1234" not in text
+    assert "signing-secret-5678" not in text
