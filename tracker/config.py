@@ -30,6 +30,7 @@ from tracker.openness import ModelOpenness, parse_openness_annotation
 from tracker.rules import RepoRules, RosterEntry
 
 CONFIG_ENV = "TRACKER_CONFIG"
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
 DATABASE_URL_ENV = "TRACKER_DATABASE_URL"
 # Where the database lives when the config file does not say (the container image sets it to its
 # data volume); unlike TRACKER_DATABASE_URL it never overrides a url the file sets.
@@ -283,12 +284,27 @@ def _resolve(base: Path, relative: str) -> Path:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = _read_config_text(path)
+        return tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: cannot be read (permission denied)") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+
+
+def _read_config_text(path: Path) -> str:
+    """A regular file of sane size: a directory or a device (`/dev/zero`) is a mistake, not a config."""
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{path}: not a regular file")
+    with path.open("rb") as handle:
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; is this the right file?")
+    return data.decode("utf-8")
 
 
 def _validate(model: type[M], raw: dict[str, Any], path: Path) -> M:

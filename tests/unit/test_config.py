@@ -438,3 +438,32 @@ def test_excluded_logins_and_the_org_are_github_logins(tmp_path: Path) -> None:
 @pytest.mark.parametrize("login", ["fay", "Fay-Li", "a" * 39, "dependabot[bot]", "0xdead"])
 def test_real_logins_and_app_bots_are_accepted(login: str) -> None:
     assert is_github_login(login)
+
+
+def test_a_config_path_that_is_a_directory_is_one_clear_error(tmp_path: Path) -> None:
+    assert load_error(tmp_path) == f"{tmp_path}: not a regular file"
+
+
+def test_a_config_path_that_is_a_device_is_refused_without_reading_it() -> None:
+    assert load_error(Path("/dev/zero")) == "/dev/zero: not a regular file"
+
+
+def test_a_roster_path_that_is_a_directory_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "team").mkdir()
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[members]\nroster = "team"\n')
+
+    assert load_error(config) == f"{tmp_path / 'team'}: not a regular file"
+
+
+def test_a_huge_config_file_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_bytes(b"#" * (5 * 1024 * 1024))
+
+    assert load_error(config) == f"{config}: larger than 4096 KiB; is this the right file?"
+
+
+def test_a_config_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_bytes(b'[github]\norg = "\xff"\n')
+
+    assert load_error(config) == f"{config}: not valid TOML: not UTF-8 text"
