@@ -11,7 +11,7 @@ import click
 
 from tracker.config import Settings
 from tracker.digest_service import DigestRequest, PeriodNotOver, PreparedDigest, post_digest, preview_digest
-from tracker.periods import PERIOD_KINDS, PeriodKind, local_midnight
+from tracker.periods import PERIOD_KINDS, PeriodKind, local_day_start
 from tracker.slack.post import SlackError, SlackSetupError, SlackTarget, require_target
 from tracker.slack_message import render_text
 
@@ -79,7 +79,7 @@ def digest(
 
 def _request(settings: Settings, kind: PeriodKind | None, end: datetime | None) -> DigestRequest:
     now = datetime.now(UTC)
-    until = local_midnight(end.date(), settings.digest.timezone) if end is not None else now
+    until = local_day_start(end.date(), settings.digest.timezone) if end is not None else now
     return DigestRequest(kind=kind or settings.digest.period, end=until, now=now)
 
 

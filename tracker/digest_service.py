@@ -32,10 +32,10 @@ from tracker.digest import (
 )
 from tracker.domain import CountedContribution, CountedGroup, Kind, RepoRecord
 from tracker.openness import LicenseChange
-from tracker.periods import Period, PeriodKind, last_complete_period, trailing_periods
+from tracker.periods import Period, PeriodKind, last_complete_period, local_time, trailing_periods
 from tracker.rules import CountingContext
 from tracker.slack.post import PostReceipt, SlackTarget, post_message, require_target
-from tracker.slack_message import SlackMessage, build_message, local_time
+from tracker.slack_message import SlackMessage, build_message
 from tracker.store.contributions import first_merge_per_person_repo
 from tracker.store.digests import DigestPostRow, get_digest_post, record_digest_post
 from tracker.store.engine import StoreError

@@ -1,15 +1,16 @@
-"""Digest periods: weeks (Monday 00:00 to Monday 00:00) and calendar months in a time zone.
+"""Time in one place: UTC and local day starts, ISO timestamps, weeks and months in a time zone.
 
-Pure. A period is a local calendar span turned into UTC-aware `[start, end)` instants at
-the edges, so that a week across a DST change lasts 167 or 169 hours, as it should.
-A local midnight that does not exist (a DST gap at 00:00) resolves to the first instant
-of that day, which is what zoneinfo's `fold=0` gives.
+Pure. Digest periods are weeks (Monday 00:00 to Monday 00:00) and calendar months. A period is
+a local calendar span turned into UTC-aware `[start, end)` instants at the edges, so that a
+week across a DST change lasts 167 or 169 hours, as it should. A local midnight that does not
+exist (a DST gap at 00:00) resolves to the first instant of that day, which is what zoneinfo's
+`fold=0` gives.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -34,12 +35,12 @@ class Period:
     @property
     def start(self) -> datetime:
         """The first instant of the period, UTC-aware."""
-        return local_midnight(self.first_day, self.timezone)
+        return local_day_start(self.first_day, self.timezone)
 
     @property
     def end(self) -> datetime:
         """The first instant after the period, UTC-aware (exclusive)."""
-        return local_midnight(self.end_day, self.timezone)
+        return local_day_start(self.end_day, self.timezone)
 
     @property
     def label(self) -> str:
@@ -56,13 +57,65 @@ class Period:
         return f"{self.first_day.day} {_month_name(self.first_day)[:3]}"
 
 
-def local_midnight(day: date, timezone: str) -> datetime:
-    """The UTC instant at which `day` begins in `timezone`."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+def utc_day_start(day: date) -> datetime:
+    """The instant at which `day` begins in UTC."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def local_day_start(day: date, zone: tzinfo | str) -> datetime:
+    """The UTC instant at which `day` begins in `zone` (a tzinfo or an IANA name)."""
+    local = ZoneInfo(zone) if isinstance(zone, str) else zone
+    return datetime.combine(day, time.min, tzinfo=local).astimezone(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """'2025-03-10T08:55:00Z': an aware instant in UTC, to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """'Mon 10 Mar 2025, 08:55 CET'."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
+
+
+def week_label(moment: datetime, zone: tzinfo = UTC) -> str:
+    """'2026-11-23': the Monday (in `zone`, UTC by default) that starts the ISO week of the moment."""
+    return period_start_day("week", moment.astimezone(zone).date()).isoformat()
+
+
+def month_label(moment: datetime, zone: tzinfo = UTC) -> str:
+    """'2026-11': the month of the moment in `zone`, UTC by default."""
+    return moment.astimezone(zone).strftime("%Y-%m")
+
+
+def period_start_day(kind: PeriodKind, day: date) -> date:
+    """The first day of the week (Monday) or month that `day` is in."""
+    if kind == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def next_period_day(kind: PeriodKind, day: date) -> date:
+    """The first day of the week or month after the one `day` is in."""
+    start = period_start_day(kind, day)
+    if kind == "week":
+        return start + timedelta(days=7)
+    return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+
+
+def period_starts_between(kind: PeriodKind, start: datetime, end: datetime, zone: tzinfo) -> list[datetime]:
+    """The instants strictly after `start` and before `end` at which a week or month begins in `zone`."""
+    starts: list[datetime] = []
+    boundary = local_day_start(next_period_day(kind, start.astimezone(zone).date()), zone)
+    while boundary < end:
+        starts.append(boundary)
+        boundary = local_day_start(next_period_day(kind, boundary.astimezone(zone).date()), zone)
+    return starts
 
 
 def period_starting(kind: PeriodKind, first_day: date, timezone: str) -> Period:
-    return Period(kind, timezone, first_day, _next_boundary(kind, first_day))
+    return Period(kind, timezone, first_day, next_period_day(kind, first_day))
 
 
 def last_complete_period(kind: PeriodKind, end: datetime, timezone: str) -> Period:
@@ -70,12 +123,11 @@ def last_complete_period(kind: PeriodKind, end: datetime, timezone: str) -> Peri
     if end.tzinfo is None:
         raise ValueError("end must be timezone-aware")
     local_day = end.astimezone(ZoneInfo(timezone)).date()
-    boundary = _boundary_on_or_before(kind, local_day)
-    return period_starting(kind, _previous_boundary(kind, boundary), timezone)
+    return period_starting(kind, _previous_start(kind, period_start_day(kind, local_day)), timezone)
 
 
 def previous_period(period: Period) -> Period:
-    return period_starting(period.kind, _previous_boundary(period.kind, period.first_day), period.timezone)
+    return period_starting(period.kind, _previous_start(period.kind, period.first_day), period.timezone)
 
 
 def trailing_periods(period: Period, count: int) -> list[Period]:
@@ -97,20 +149,8 @@ def day_range_label(first: date, last: date) -> str:
     return f"{first.day}{EN_DASH}{last.day} {_month_name(last)} {last.year}"
 
 
-def _boundary_on_or_before(kind: PeriodKind, day: date) -> date:
-    if kind == "week":
-        return day - timedelta(days=day.weekday())
-    return day.replace(day=1)
-
-
-def _previous_boundary(kind: PeriodKind, boundary: date) -> date:
-    return _boundary_on_or_before(kind, boundary - timedelta(days=1))
-
-
-def _next_boundary(kind: PeriodKind, boundary: date) -> date:
-    if kind == "week":
-        return boundary + timedelta(days=7)
-    return date(boundary.year + boundary.month // 12, boundary.month % 12 + 1, 1)
+def _previous_start(kind: PeriodKind, start: date) -> date:
+    return period_start_day(kind, start - timedelta(days=1))
 
 
 _MONTHS = (

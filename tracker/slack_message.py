@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
 from tracker.digest import Change, DigestContent, MergedPullRequest, PersonLine
 from tracker.domain import KIND_LABELS
 from tracker.openness import LicenseChange, LicenseClass
-from tracker.periods import EN_DASH
+from tracker.periods import EN_DASH, local_time
 
 SPARK_LEVELS = "▁▂▃▄▅▆▇█"
 TITLE_CHARS = 120
@@ -146,12 +146,6 @@ def sparkline(values: Sequence[int]) -> str:
         SPARK_LEVELS[0] if value <= 0 else SPARK_LEVELS[max(1, round(value * steps / top))]
         for value in values
     )
-
-
-def local_time(moment: datetime, timezone: str) -> str:
-    """'Mon 10 Mar 2025, 08:55 CET'."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
 
 
 # --- sentences ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel, select
 from tests.conftest import load_fixture
 from tests.integration import digest_world as world
 from tracker.config import Settings
-from tracker.counting import QueryFilter, counted_contributions
+from tracker.counting import QueryFilter, counted_contributions, counted_groups
 from tracker.digest_service import (
     DigestRequest,
     PeriodNotOver,
@@ -31,7 +31,7 @@ from tracker.digest_service import (
     preview_digest,
 )
 from tracker.domain import Kind
-from tracker.reports import group_counts
+from tracker.reports import group_totals
 from tracker.slack.post import (
     BotTarget,
     PostReceipt,
@@ -404,17 +404,17 @@ def test_first_contributions_highlights_and_openness_from_the_store(
 
 def test_the_digest_agrees_with_stats_for_the_same_period(engine: Engine, settings: Settings) -> None:
     content = preview_digest(engine, settings, request_for()).content
+    week = QueryFilter(since=world.WEEK_START, until=world.WEEK_END)
     with Session(engine) as session:
-        rows = counted_contributions(
-            session, settings, QueryFilter(since=world.WEEK_START, until=world.WEEK_END)
-        )
+        rows = counted_contributions(session, settings, week)
+        groups = counted_groups(session, settings, week)
 
-    by_kind = {row.group: row.total for row in group_counts(rows, "kind")}
+    by_kind = {row.group: row.total for row in group_totals(groups, "kind")}
     assert {kind.value: change.current for kind, change in content.by_kind if change.current} == by_kind
     assert [(repo.name, repo.count) for repo in content.repos.items] == [
-        (row.group, row.total) for row in group_counts(rows, "repo")
+        (row.group, row.total) for row in group_totals(groups, "repo")
     ]
-    assert content.contributors.current == len(group_counts(rows, "login"))
+    assert content.contributors.current == len(group_totals(groups, "login"))
     assert content.total.current == len(rows)
 
 

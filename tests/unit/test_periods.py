@@ -1,5 +1,6 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -7,10 +8,16 @@ from tracker.periods import (
     EN_DASH,
     Period,
     day_range_label,
+    iso_utc,
     last_complete_period,
-    local_midnight,
+    local_day_start,
+    local_time,
+    month_label,
+    period_starts_between,
     previous_period,
     trailing_periods,
+    utc_day_start,
+    week_label,
 )
 
 
@@ -72,8 +79,8 @@ def test_week_across_fall_back_lasts_169_hours() -> None:
 
 def test_a_midnight_lost_to_dst_starts_the_day_at_the_change() -> None:
     # Santiago skipped 2024-09-08 00:00 -04 straight to 01:00 -03, at 04:00 UTC.
-    assert local_midnight(date(2024, 9, 8), "America/Santiago") == utc(2024, 9, 8, 4)
-    assert local_midnight(date(2024, 9, 9), "America/Santiago") == utc(2024, 9, 9, 3)
+    assert local_day_start(date(2024, 9, 8), "America/Santiago") == utc(2024, 9, 8, 4)
+    assert local_day_start(date(2024, 9, 9), ZoneInfo("America/Santiago")) == utc(2024, 9, 9, 3)
 
 
 def test_previous_and_trailing_weeks_are_consecutive() -> None:
@@ -141,3 +148,68 @@ def test_day_range_labels(first: date, last: date, label: str) -> None:
 
 def test_week_short_label_is_its_monday() -> None:
     assert Period("week", "UTC", date(2025, 3, 3), date(2025, 3, 10)).short_label == "3 Mar"
+
+
+# --- instants and their text --------------------------------------------------------------------
+
+PLUS3 = timezone(timedelta(hours=3))
+MINUS8 = timezone(timedelta(hours=-8))
+
+
+def test_a_utc_day_starts_at_midnight_utc() -> None:
+    assert utc_day_start(date(2026, 11, 23)) == utc(2026, 11, 23)
+    assert local_day_start(date(2026, 11, 23), UTC) == utc_day_start(date(2026, 11, 23))
+
+
+def test_iso_utc_is_utc_to_the_second_with_a_z() -> None:
+    assert iso_utc(datetime(2026, 10, 12, 14, 30, 5, 123456, tzinfo=PLUS3)) == "2026-10-12T11:30:05Z"
+
+
+def test_local_time_names_the_day_and_the_zone() -> None:
+    moment = datetime(2025, 3, 10, 7, 55, tzinfo=UTC)
+
+    assert local_time(moment, "Europe/Berlin") == "Mon 10 Mar 2025, 08:55 CET"
+
+
+@pytest.mark.parametrize(
+    ("moment", "monday"),
+    [
+        (datetime(2026, 11, 23, 0, 0, tzinfo=UTC), "2026-11-23"),  # a Monday itself
+        (datetime(2026, 11, 29, 23, 59, tzinfo=UTC), "2026-11-23"),  # the Sunday after
+        (datetime(2026, 11, 30, 1, 0, tzinfo=PLUS3), "2026-11-23"),  # Monday in +03:00, Sunday in UTC
+        (datetime(2026, 11, 29, 20, 0, tzinfo=MINUS8), "2026-11-30"),  # Sunday in -08:00, Monday in UTC
+        (datetime(2027, 1, 2, 12, 0, tzinfo=UTC), "2026-12-28"),  # across the new year
+    ],
+)
+def test_week_label_is_the_monday_in_utc(moment: datetime, monday: str) -> None:
+    assert week_label(moment) == monday
+
+
+@pytest.mark.parametrize(
+    ("moment", "month"),
+    [
+        (datetime(2026, 11, 30, 23, 59, tzinfo=UTC), "2026-11"),
+        (datetime(2026, 12, 1, 1, 0, tzinfo=PLUS3), "2026-11"),
+        (datetime(2026, 12, 31, 20, 0, tzinfo=MINUS8), "2027-01"),
+    ],
+)
+def test_month_label_is_the_utc_month(moment: datetime, month: str) -> None:
+    assert month_label(moment) == month
+
+
+def test_weeks_and_months_can_be_taken_in_another_time_zone() -> None:
+    sunday_night_utc = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # already Monday in Tokyo
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert week_label(sunday_night_utc) == "2026-11-23"
+    assert week_label(sunday_night_utc, tokyo) == "2026-11-30"
+    assert month_label(datetime(2026, 11, 30, 20, tzinfo=UTC), tokyo) == "2026-12"
+
+
+def test_period_starts_between_are_local_mondays_across_a_dst_change() -> None:
+    starts = period_starts_between("week", utc(2026, 3, 18, 12), utc(2026, 4, 8), ZoneInfo("Europe/Berlin"))
+
+    assert starts == [utc(2026, 3, 22, 23), utc(2026, 3, 29, 22), utc(2026, 4, 5, 22)]
+
+
+def test_period_starts_between_exclude_both_ends() -> None:
+    assert period_starts_between("month", utc(2026, 1, 1), utc(2026, 3, 1), UTC) == [utc(2026, 2, 1)]

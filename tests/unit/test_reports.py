@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tracker.domain import CountedContribution, Kind
+from tracker.domain import CountedContribution, CountedGroup, Kind
 from tracker.reports import (
     GROUP_BY_CHOICES,
     NO_TEAM,
     GroupBy,
     StatsRow,
+    bucket_label,
     contribution_record,
-    group_counts,
-    month_of,
+    group_totals,
+    period_edges,
     stats_record,
-    week_start,
 )
 
 _ids = itertools.count(1)
@@ -53,40 +55,32 @@ def counts(**by_kind: int) -> dict[Kind, int]:
     return {**ZERO, **{Kind(name): value for name, value in by_kind.items()}}
 
 
-# --- group keys ----------------------------------------------------------------------------
+def grouped(
+    rows: Sequence[CountedContribution], by: GroupBy, *, license_classes: Mapping[str, str] | None = None
+) -> list[StatsRow]:
+    """`group_totals` of these contributions, each counted as a group of one.
+
+    By week or month, the buckets are cut as `tracker stats` cuts them (`period_edges`, in UTC).
+    """
+    if by not in ("week", "month") or not rows:
+        groups = [_group_of(row, 0) for row in rows]
+        return group_totals(groups, by, license_classes=license_classes)
+    moments = [row.occurred_at for row in rows]
+    edges = period_edges(min(moments), max(moments) + timedelta(seconds=1), by)
+    labels = [bucket_label(edge, by) for edge in edges[:-1]]
+    groups = [_group_of(row, bisect_right(edges, row.occurred_at) - 1) for row in rows]
+    return group_totals(groups, by, bucket_labels=labels)
 
 
-@pytest.mark.parametrize(
-    ("moment", "monday"),
-    [
-        (datetime(2026, 11, 23, 0, 0, tzinfo=UTC), "2026-11-23"),  # a Monday itself
-        (datetime(2026, 11, 29, 23, 59, tzinfo=UTC), "2026-11-23"),  # the Sunday after
-        (datetime(2026, 11, 30, 1, 0, tzinfo=PLUS3), "2026-11-23"),  # Monday in +03:00, Sunday in UTC
-        (datetime(2026, 11, 29, 20, 0, tzinfo=MINUS8), "2026-11-30"),  # Sunday in -08:00, Monday in UTC
-        (datetime(2027, 1, 2, 12, 0, tzinfo=UTC), "2026-12-28"),  # across the new year
-    ],
-)
-def test_week_start_is_the_monday_in_utc(moment: datetime, monday: str) -> None:
-    assert week_start(moment) == monday
+def _group_of(row: CountedContribution, bucket: int) -> CountedGroup:
+    return CountedGroup(bucket, row.person, row.team, row.public, row.repo, row.kind, 1)
 
 
-@pytest.mark.parametrize(
-    ("moment", "month"),
-    [
-        (datetime(2026, 11, 30, 23, 59, tzinfo=UTC), "2026-11"),
-        (datetime(2026, 12, 1, 1, 0, tzinfo=PLUS3), "2026-11"),
-        (datetime(2026, 12, 31, 20, 0, tzinfo=MINUS8), "2027-01"),
-    ],
-)
-def test_month_of_is_the_utc_month(moment: datetime, month: str) -> None:
-    assert month_of(moment) == month
-
-
-# --- group_counts --------------------------------------------------------------------------
+# --- group_totals --------------------------------------------------------------------------
 
 
 def test_group_by_repo_counts_each_kind_and_orders_largest_first() -> None:
-    rows = group_counts(
+    rows = grouped(
         [
             counted(Kind.PR_OPENED, repo="pytorch/pytorch"),
             counted(Kind.PR_OPENED, repo="huggingface/transformers"),
@@ -107,7 +101,7 @@ def test_group_by_repo_counts_each_kind_and_orders_largest_first() -> None:
 
 
 def test_ties_are_ordered_by_name_ignoring_case() -> None:
-    rows = group_counts(
+    rows = grouped(
         [counted(person="zoe"), counted(person="Bob"), counted(person="amy"), counted(person="Cid")], "login"
     )
 
@@ -115,7 +109,7 @@ def test_ties_are_ordered_by_name_ignoring_case() -> None:
 
 
 def test_groups_differing_only_in_case_are_one_group_named_as_first_seen() -> None:
-    rows = group_counts(
+    rows = grouped(
         [
             counted(Kind.PR_OPENED, repo="HuggingFace/Transformers"),
             counted(Kind.REVIEW, repo="huggingface/transformers"),
@@ -127,7 +121,7 @@ def test_groups_differing_only_in_case_are_one_group_named_as_first_seen() -> No
 
 
 def test_group_by_team_puts_people_without_a_team_under_no_team() -> None:
-    rows = group_counts(
+    rows = grouped(
         [
             counted(team="Inference"),
             counted(team=None, person="jon"),
@@ -147,13 +141,13 @@ def test_group_by_team_puts_people_without_a_team_under_no_team() -> None:
 
 
 def test_group_by_kind_uses_the_kind_values() -> None:
-    rows = group_counts([counted(Kind.COMMENT), counted(Kind.COMMENT), counted(Kind.ISSUE_OPENED)], "kind")
+    rows = grouped([counted(Kind.COMMENT), counted(Kind.COMMENT), counted(Kind.ISSUE_OPENED)], "kind")
 
     assert rows == [StatsRow("comment", counts(comment=2)), StatsRow("issue_opened", counts(issue_opened=1))]
 
 
 def test_group_by_week_is_in_time_order_keyed_by_monday() -> None:
-    rows = group_counts(
+    rows = grouped(
         [
             counted(at=datetime(2026, 11, 25, tzinfo=UTC)),
             counted(Kind.REVIEW, at=datetime(2026, 11, 3, tzinfo=UTC)),
@@ -172,7 +166,7 @@ def test_group_by_week_is_in_time_order_keyed_by_monday() -> None:
 
 
 def test_group_by_month_is_in_time_order() -> None:
-    rows = group_counts(
+    rows = grouped(
         [
             counted(at=datetime(2026, 12, 1, 1, 0, tzinfo=PLUS3)),  # November in UTC
             counted(Kind.COMMENT, at=datetime(2027, 1, 2, tzinfo=UTC)),
@@ -192,21 +186,11 @@ def test_group_by_month_is_in_time_order() -> None:
 
 @pytest.mark.parametrize("by", GROUP_BY_CHOICES)
 def test_no_contributions_give_no_rows(by: GroupBy) -> None:
-    assert group_counts([], by) == []
+    assert grouped([], by) == []
 
 
 def test_group_by_choices() -> None:
     assert GROUP_BY_CHOICES == ("repo", "login", "team", "kind", "week", "month", "license_class")
-
-
-def test_weeks_and_months_can_be_taken_in_another_time_zone() -> None:
-    from zoneinfo import ZoneInfo
-
-    sunday_night_utc = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # already Monday in Tokyo
-    tokyo = ZoneInfo("Asia/Tokyo")
-    assert week_start(sunday_night_utc) == "2026-11-23"
-    assert week_start(sunday_night_utc, tokyo) == "2026-11-30"
-    assert month_of(datetime(2026, 11, 30, 20, tzinfo=UTC), tokyo) == "2026-12"
 
 
 def test_license_class_groups_use_the_mapping_and_unknown_for_the_rest() -> None:
@@ -217,9 +201,9 @@ def test_license_class_groups_use_the_mapping_and_unknown_for_the_rest() -> None
     ]
     classes = {"huggingface/transformers": "osi", "meta-llama/llama3": "unknown"}
 
-    grouped = {row.group: row.total for row in group_counts(rows, "license_class", license_classes=classes)}
+    totals = {row.group: row.total for row in grouped(rows, "license_class", license_classes=classes)}
 
-    assert grouped == {"osi": 1, "unknown": 2}
+    assert totals == {"osi": 1, "unknown": 2}
 
 
 # --- records -------------------------------------------------------------------------------
@@ -267,7 +251,7 @@ def test_stats_record_has_the_group_every_kind_and_the_total() -> None:
 def test_stats_records_from_grouped_rows_total_every_contribution() -> None:
     contributions = [counted(Kind.PR_OPENED), counted(Kind.REVIEW), counted(Kind.REVIEW, person="gus")]
 
-    rows = group_counts(contributions, "login")
+    rows = grouped(contributions, "login")
     records = [stats_record(row, "login") for row in rows]
 
     assert records == [
@@ -296,8 +280,6 @@ def test_stats_records_from_grouped_rows_total_every_contribution() -> None:
 def test_period_edges_cut_at_local_mondays_across_a_dst_change() -> None:
     from zoneinfo import ZoneInfo
 
-    from tracker.reports import period_edges
-
     berlin = ZoneInfo("Europe/Berlin")
     start = datetime(2026, 3, 18, 12, tzinfo=UTC)
     end = datetime(2026, 4, 8, tzinfo=UTC)
@@ -313,18 +295,13 @@ def test_period_edges_cut_at_local_mondays_across_a_dst_change() -> None:
 
 
 def test_period_edges_cut_at_month_starts() -> None:
-    from tracker.reports import bucket_label, period_edges
-
     edges = period_edges(datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC), "month")
 
     assert edges[1:-1] == [datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)]
     assert [bucket_label(edge, "month") for edge in edges[:-1]] == ["2026-01", "2026-02", "2026-03"]
 
 
-def test_group_totals_match_group_counts_on_the_same_contributions() -> None:
-    from tracker.domain import CountedGroup
-    from tracker.reports import group_totals
-
+def test_group_totals_add_up_the_counts_of_groups_alike() -> None:
     rows = [
         counted(Kind.REVIEW, person="fay"),
         counted(Kind.REVIEW, person="fay"),
@@ -336,4 +313,4 @@ def test_group_totals_match_group_counts_on_the_same_contributions() -> None:
     ]
 
     for by in ("repo", "login", "team", "kind"):
-        assert group_totals(groups, by) == group_counts(rows, by)  # type: ignore[arg-type]
+        assert group_totals(groups, by) == grouped(rows, by)  # type: ignore[arg-type]
