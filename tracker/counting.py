@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from tracker.config import Settings
 from tracker.domain import Contribution, CountedContribution, CountedGroup, Kind, RepoRecord
-from tracker.openness import NO_ASSERTION, classify_spdx_id
+from tracker.openness import license_class_of
 from tracker.rules import (
     CountingContext,
     Person,
@@ -117,8 +117,7 @@ def license_classes(session: Session) -> dict[str, str]:
     """Each known repo's license class, by lower-cased name (and by the name it was asked under)."""
     classes: dict[str, str] = {}
     for key, record in list_repo_keys(session).items():
-        spdx = (record.license_spdx or NO_ASSERTION) if record.has_license else None
-        value = classify_spdx_id(spdx).value
+        value = license_class_of(record).value
         classes[key] = value
         classes[record.full_name.lower()] = value
     return classes

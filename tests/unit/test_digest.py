@@ -16,7 +16,6 @@ from tracker.digest import (
     build_digest,
     canonical_repo,
     earliest_merges,
-    license_class_of,
 )
 from tracker.domain import Contribution, CountedContribution, Kind, RepoRecord
 from tracker.openness import LicenseChange, LicenseClass
@@ -326,12 +325,6 @@ def test_the_osi_share_is_rounded_but_never_to_all_or_none_when_untrue(
     osi: int, total: int, percent: int
 ) -> None:
     assert Openness(osi, total, ()).osi_percent == percent
-
-
-def test_a_repo_without_license_is_none_and_an_unknown_repo_unknown() -> None:
-    assert license_class_of(record("a/b", None)) is LicenseClass.NONE
-    assert license_class_of(record("a/b", "CC-BY-NC-4.0")) is LicenseClass.NOT_OSI
-    assert license_class_of(None) is LicenseClass.UNKNOWN
 
 
 def test_only_license_changes_seen_during_the_period_are_mentioned() -> None:

@@ -1,22 +1,22 @@
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tracker.domain import RepoRecord
 from tracker.openness import (
     NO_ASSERTION,
-    LicenseChange,
     LicenseClass,
     ModelOpenness,
     RepoOpenness,
     assess_repo,
     claims_open_source,
-    classify_license,
     classify_spdx_id,
-    detect_license_change,
     is_open_washing,
+    license_class_of,
     license_spdx_id,
     parse_openness_annotation,
     sort_for_openness_report,
@@ -34,6 +34,23 @@ def load_repo(name: str) -> dict[str, Any]:
 def assess_fixture(name: str, annotation: ModelOpenness | None = None) -> RepoOpenness:
     repo = load_repo(name)
     return assess_repo(repo["full_name"], repo["license"], repo["description"], repo["topics"], annotation)
+
+
+def record(full_name: str, license_spdx: str | None = "Apache-2.0") -> RepoRecord:
+    return RepoRecord(
+        full_name=full_name,
+        exists=True,
+        private=False,
+        fork=False,
+        archived=False,
+        stars=10,
+        topics=(),
+        description=None,
+        license_spdx=license_spdx,
+        has_license=license_spdx is not None,
+        html_url=f"https://github.com/{full_name}",
+        fetched_at=SEEN_AT,
+    )
 
 
 def a_repo(full_name: str, license_class: LicenseClass, *, open_washing: bool = False) -> RepoOpenness:
@@ -87,23 +104,23 @@ def test_deprecated_ids_github_still_reports_keep_their_osi_flag(
 
 
 def test_null_license_object_is_none() -> None:
-    assert classify_license(None) is LicenseClass.NONE
+    assert classify_spdx_id(license_spdx_id(None)) is LicenseClass.NONE
 
 
 def test_license_object_with_noassertion_is_unknown() -> None:
-    assert classify_license(load_repo("llama3")["license"]) is LicenseClass.UNKNOWN
+    assert classify_spdx_id(license_spdx_id(load_repo("llama3")["license"])) is LicenseClass.UNKNOWN
 
 
 @pytest.mark.parametrize("spdx_id", [None, "", "   "])
 def test_license_object_without_spdx_id_is_unknown_not_none(spdx_id: str | None) -> None:
     license_obj = {"key": "other", "name": "Other", "spdx_id": spdx_id, "url": None}
 
-    assert classify_license(license_obj) is LicenseClass.UNKNOWN
+    assert classify_spdx_id(license_spdx_id(license_obj)) is LicenseClass.UNKNOWN
     assert license_spdx_id(license_obj) == NO_ASSERTION
 
 
 def test_license_object_missing_spdx_id_key_is_unknown() -> None:
-    assert classify_license({"key": "other", "name": "Other"}) is LicenseClass.UNKNOWN
+    assert classify_spdx_id(license_spdx_id({"key": "other", "name": "Other"})) is LicenseClass.UNKNOWN
 
 
 @pytest.mark.parametrize(
@@ -121,7 +138,19 @@ def test_license_of_github_repo_fixtures(
     license_obj = load_repo(fixture)["license"]
 
     assert license_spdx_id(license_obj) == expected_id
-    assert classify_license(license_obj) is expected_class
+    assert classify_spdx_id(license_spdx_id(license_obj)) is expected_class
+
+
+def test_a_repo_without_license_is_none_and_an_unknown_repo_unknown() -> None:
+    assert license_class_of(record("a/b", None)) is LicenseClass.NONE
+    assert license_class_of(record("a/b", "CC-BY-NC-4.0")) is LicenseClass.NOT_OSI
+    assert license_class_of(None) is LicenseClass.UNKNOWN
+
+
+def test_a_stored_license_without_id_is_unknown_like_in_the_repo_json() -> None:
+    assert license_class_of(replace(record("a/b", None), has_license=True)) is LicenseClass.UNKNOWN
+    assert license_class_of(record("a/b", NO_ASSERTION)) is LicenseClass.UNKNOWN
+    assert license_class_of(record("a/b", "mit")) is LicenseClass.OSI
 
 
 # --- open-source claims and open-washing ---------------------------------------------------
@@ -331,39 +360,3 @@ def test_report_of_fixtures() -> None:
         "meta-llama/llama3",
         "huggingface/transformers",
     ]
-
-
-# --- license changes -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("old", "new"),
-    [
-        ("Apache-2.0", "NOASSERTION"),
-        ("MIT", "Apache-2.0"),
-        (None, "MIT"),
-        ("MIT", None),
-        (None, "NOASSERTION"),
-    ],
-)
-def test_license_change_detected(old: str | None, new: str | None) -> None:
-    change = detect_license_change("acme-ai/acme-lm", old, new, SEEN_AT, known_before=True)
-
-    assert change == LicenseChange(full_name="acme-ai/acme-lm", old=old, new=new, seen_at=SEEN_AT)
-
-
-@pytest.mark.parametrize(
-    ("old", "new"),
-    [("MIT", "MIT"), ("apache-2.0", "Apache-2.0"), (None, None), ("NOASSERTION", "noassertion")],
-)
-def test_unchanged_license_is_no_change(old: str | None, new: str | None) -> None:
-    assert detect_license_change("a/b", old, new, SEEN_AT, known_before=True) is None
-
-
-def test_repo_seen_for_the_first_time_is_no_change() -> None:
-    assert detect_license_change("a/b", None, "BUSL-1.1", SEEN_AT, known_before=False) is None
-
-
-def test_license_change_requires_aware_time() -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
-        detect_license_change("a/b", "MIT", None, datetime(2025, 7, 1, 9, 30), known_before=True)
