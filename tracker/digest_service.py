@@ -18,7 +18,8 @@ from sqlmodel import Session
 
 from tracker.config import Settings
 from tracker.counting import QueryFilter, counted_contributions, counted_groups, counting_context
-from tracker.digest import (
+from tracker.digest.blocks import SlackMessage, build_message
+from tracker.digest.content import (
     TREND_PERIODS,
     DigestContent,
     DigestFacts,
@@ -30,12 +31,12 @@ from tracker.digest import (
     earliest_merges,
     summarize_groups,
 )
+from tracker.digest.text import period_phrase
 from tracker.domain import CountedContribution, CountedGroup, Kind, RepoRecord
 from tracker.openness import LicenseChange
 from tracker.periods import Period, PeriodKind, last_complete_period, local_time, trailing_periods
 from tracker.rules import CountingContext
 from tracker.slack.post import PostReceipt, SlackTarget, post_message, require_target
-from tracker.slack_message import SlackMessage, build_message
 from tracker.store.contributions import first_merge_per_person_repo
 from tracker.store.digests import DigestPostRow, get_digest_post, record_digest_post
 from tracker.store.engine import StoreError
@@ -83,10 +84,6 @@ class DigestOutcome:
             f"{what} was already posted to {self.destination} on {when}; "
             "nothing posted (use --force to post it again)"
         )
-
-
-def period_phrase(period: Period) -> str:
-    return f"the week {period.label}" if period.kind == "week" else period.label
 
 
 def digest_period(settings: Settings, request: DigestRequest) -> Period:

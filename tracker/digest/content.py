@@ -1,9 +1,10 @@
-"""The digest's content, from the counted contributions of a few periods (pure, takes `now`).
+"""The digest's content (its numbers) from the counted contributions of a few periods.
 
-Every number here is a count of `CountedContribution`s that `tracker.counting` produced, grouped
-with `tracker.reports.group_totals`, so a digest number equals the matching `tracker stats`
-number. People with `public = false` are counted in every total and never named: they are left
-out of the people, first-contribution and highlight lists and folded into "and N more".
+Pure: no I/O, and `now` is passed in. Every number here is a count of `CountedContribution`s
+that `tracker.counting` produced, grouped with `tracker.reports.group_totals`, so a digest
+number equals the matching `tracker stats` number. People with `public = false` are counted in
+every total and never named: they are left out of the people, first-contribution and
+highlight lists and folded into "and N more".
 """
 
 from __future__ import annotations

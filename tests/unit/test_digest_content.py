@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tracker.digest import (
+from tracker.digest.content import (
     TOP_PEOPLE,
     Change,
     DigestContent,

@@ -1,40 +1,21 @@
+"""The digest as a Slack message: the exact Block Kit payload, privacy, escaping and Slack's limits."""
+
 import json
 import re
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tracker.digest import (
-    Change,
-    DigestContent,
-    DigestFacts,
-    PeriodContributions,
-    SyncStatus,
-    build_digest,
-)
-from tracker.domain import CountedContribution, Kind, RepoRecord
+from tests.unit.digest_samples import NOW, content_for, counted, filler, record
+from tracker.digest.blocks import SLACK_LIMITS, SlackLimits, build_message, list_sections
+from tracker.digest.content import DigestContent, SyncStatus
+from tracker.digest.text import ListSection, escape_mrkdwn, render_text
+from tracker.domain import Kind
 from tracker.openness import LicenseChange
-from tracker.periods import EN_DASH, Period, trailing_periods
-from tracker.slack_message import (
-    SLACK_LIMITS,
-    ListSection,
-    SlackLimits,
-    build_message,
-    delta_text,
-    escape_mrkdwn,
-    fallback_text,
-    list_sections,
-    render_text,
-    safe_url,
-    shorten,
-    sparkline,
-)
+from tracker.periods import EN_DASH
 
-WEEK = Period("week", "Europe/Berlin", date(2025, 3, 3), date(2025, 3, 10))
-NOW = datetime(2025, 3, 10, 8, tzinfo=UTC)
-SYNCED = SyncStatus(datetime(2025, 3, 10, 6, tzinfo=UTC), "ok", datetime(2025, 3, 10, 5, tzinfo=UTC))
 HOSTILE = [
     "<!channel> please review",
     "<@U024BE7LH> look",
@@ -42,83 +23,6 @@ HOSTILE = [
     "<https://evil.example|Totally safe link>",
     "Fish & chips > tacos",
 ]
-
-
-def record(full_name: str, license_spdx: str | None = "MIT", stars: int = 10) -> RepoRecord:
-    return RepoRecord(
-        full_name=full_name,
-        exists=True,
-        private=False,
-        fork=False,
-        archived=False,
-        stars=stars,
-        topics=(),
-        description=None,
-        license_spdx=license_spdx,
-        has_license=license_spdx is not None,
-        html_url=f"https://github.com/{full_name}",
-        fetched_at=NOW,
-    )
-
-
-def counted(
-    kind: Kind,
-    person: str,
-    repo: str,
-    *,
-    github_id: int,
-    title: str = "Improve docs",
-    public: bool = True,
-    team: str | None = None,
-    day: int = 4,
-) -> CountedContribution:
-    return CountedContribution(
-        kind=kind,
-        github_id=github_id,
-        person=person,
-        team=team,
-        public=public,
-        repo=repo,
-        number=github_id,
-        title=title,
-        url=f"https://github.com/{repo}/pull/{github_id}",
-        occurred_at=datetime(2025, 3, day, 12, tzinfo=UTC),
-    )
-
-
-def content_for(
-    rows: Sequence[CountedContribution],
-    *,
-    previous: Sequence[CountedContribution] = (),
-    repos: dict[str, RepoRecord] | None = None,
-    org: str = "acme",
-    highlights: int = 10,
-    sync: SyncStatus = SYNCED,
-    names: dict[str, str] | None = None,
-    changes: Sequence[LicenseChange] = (),
-    trend: Sequence[int] = (),
-) -> DigestContent:
-    periods = trailing_periods(WEEK, 2 + len(trend))
-    older = [
-        PeriodContributions(period, _filler(total)) for period, total in zip(periods, trend, strict=False)
-    ]
-    history = [*older, PeriodContributions(periods[-2], previous), PeriodContributions(periods[-1], rows)]
-    known = repos if repos is not None else {row.repo.lower(): record(row.repo) for row in rows}
-    facts = DigestFacts(
-        org=org,
-        history=history,
-        first_merges={},
-        repos=known,
-        license_changes=changes,
-        sync=sync,
-        has_teams=any(row.team for row in rows),
-        names=names or {},
-    )
-    return build_digest(facts, highlights=highlights, now=NOW)
-
-
-def _filler(total: int) -> list[CountedContribution]:
-    return [counted(Kind.COMMENT, "ada", "a/b", github_id=index) for index in range(total)]
 
 
 def texts_of(payload: dict[str, Any]) -> Iterator[str]:
@@ -142,48 +46,6 @@ def section_texts(payload: dict[str, Any]) -> list[str]:
     return [
         block["text"]["text"] for block in payload["blocks"] if block["type"] == "section" and "text" in block
     ]
-
-
-# --- small pieces -------------------------------------------------------------------------------
-
-
-def test_escape_mrkdwn_escapes_the_three_control_characters() -> None:
-    assert escape_mrkdwn("a & b < c > d") == "a &amp; b &lt; c &gt; d"
-    assert escape_mrkdwn("&lt;") == "&amp;lt;"
-
-
-@pytest.mark.parametrize(
-    ("url", "safe"),
-    [
-        ("https://github.com/a/b/pull/1", "https://github.com/a/b/pull/1"),
-        ("https://x.example/?a=1&b=2", "https://x.example/?a=1&amp;b=2"),
-        ("https://x.example/a|b>c", "https://x.example/a%7Cb&gt;c"),
-        ("javascript:alert(1)", None),
-        ("https://x.example/a b", None),
-        (None, None),
-    ],
-)
-def test_safe_url(url: str | None, safe: str | None) -> None:
-    assert safe_url(url) == safe
-
-
-@pytest.mark.parametrize(
-    ("change", "text"),
-    [(Change(5, 2), "▲ 3"), (Change(2, 4), "▼ 2"), (Change(3, 3), "—"), (Change(1500, 0), "▲ 1,500")],
-)
-def test_delta_text(change: Change, text: str) -> None:
-    assert delta_text(change) == text
-
-
-def test_sparkline_scales_to_the_largest_and_keeps_small_values_visible() -> None:
-    assert sparkline([0, 1, 5, 10, 7, 3, 0, 10]) == "▁▂▅█▆▃▁█"
-    assert sparkline([0, 0, 0]) == "▁▁▁"
-    assert sparkline([4, 4]) == "██"
-
-
-def test_shorten_makes_one_line_of_bounded_length() -> None:
-    assert shorten("a\nb   c", 10) == "a b c"
-    assert shorten("x" * 200, 120) == "x" * 119 + "…"
 
 
 # --- the message --------------------------------------------------------------------------------
@@ -327,7 +189,7 @@ def test_an_empty_week_gets_a_short_friendly_message() -> None:
 
 
 def test_an_empty_week_still_shows_the_trend_when_there_was_activity() -> None:
-    payload = build_message(content_for([], previous=_filler(3)), now=NOW).payload()
+    payload = build_message(content_for([], previous=filler(3)), now=NOW).payload()
 
     assert section_texts(payload)[-1].startswith("*Last 2 weeks*  `█▁`")
 
@@ -486,46 +348,3 @@ def test_a_line_too_long_for_any_section_is_left_out_not_cut() -> None:
     texts = list_sections(ListSection("*T*", ["• ok", "• " + "x" * 500], more=0), max_blocks=3, max_chars=100)
 
     assert texts == ["*T*\n• ok\n_and 1 more_"]
-
-
-def test_fallback_text_is_plain_and_escaped() -> None:
-    rows = [counted(Kind.COMMENT, "ada", "org/repo", github_id=1)]
-
-    text = fallback_text(content_for(rows, org="R&D <team>"))
-
-    assert "*" not in text
-    assert text.startswith("R&amp;D &lt;team&gt; · open-source AI")
-
-
-# --- plain text (--dry-run) ---------------------------------------------------------------------
-
-
-def test_plain_text_rendering_reads_well() -> None:
-    rows = [
-        counted(Kind.PR_MERGED, "ada", "org/repo", github_id=7, title="Add <thing> & test", team="Research"),
-        counted(Kind.REVIEW, "bob", "org/repo", github_id=8, team="Research"),
-    ]
-
-    text = render_text(content_for(rows, names={"ada": "Ada Lovelace"}), now=NOW)
-
-    assert text.startswith(f"acme · open-source AI · 3{EN_DASH}9 March 2025\n\n")
-    assert "This week acme gave 2 contributions to 1 open-source AI project, from 2 people." in text
-    assert "  PRs merged          1  ▲ 1\n" in text
-    assert f"  ▲ ▼ against the previous week (24 February {EN_DASH} 2 March 2025)" in text
-    assert "Who gave this week\n  • Ada Lovelace (ada) · 1\n  • bob · 1\n" in text
-    assert "Teams\n  • Research · 2 from 2 people\n" in text
-    assert (
-        "  • Add <thing> & test · org/repo #7 · Ada Lovelace (ada)\n      https://github.com/org/repo/pull/7"
-        in text
-    )
-    assert "&amp;" not in text
-    assert text.endswith("Data as of the last successful sync, which ended Mon 10 Mar 2025, 07:00 CET.\n")
-
-
-def test_plain_text_of_an_empty_week() -> None:
-    text = render_text(content_for([]), now=NOW)
-
-    assert text.splitlines()[2] == (
-        "🌱 A quiet week: no counted contributions from acme to open-source AI projects this time. "
-        "See you next week!"
-    )

@@ -1,10 +1,9 @@
-"""The digest as a Slack message (Block Kit objects plus a `text` fallback) and as plain text.
+"""The digest in words: its sentences, mrkdwn escaping and markup, and plain-text renderings.
 
 Pure. Every piece of untrusted text (titles, repo names, logins, names) goes through
-`escape_mrkdwn`, so it cannot mention anyone (`<!channel>`, `<@U…>`) nor forge a link, and
-mrkdwn text objects are sent `verbatim` so that Slack does not link-ify names on its own.
-Slack's limits (blocks per message, characters per section and header) are met by cutting
-lists short with "and N more", never by failing.
+`escape_mrkdwn`, so it cannot mention anyone (`<!channel>`, `<@U…>`) nor forge a link. The same
+sentences are written in Slack mrkdwn, as a plain `text` fallback, and as plain text for
+`tracker digest --dry-run`, each through its `Markup`.
 """
 
 from __future__ import annotations
@@ -12,58 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
-
-from tracker.digest import Change, DigestContent, MergedPullRequest, PersonLine
+from tracker.digest.content import Change, DigestContent, MergedPullRequest, PersonLine
 from tracker.domain import KIND_LABELS
 from tracker.openness import LicenseChange, LicenseClass
-from tracker.periods import EN_DASH, local_time
+from tracker.periods import EN_DASH, Period, local_time
 
 SPARK_LEVELS = "▁▂▃▄▅▆▇█"
 TITLE_CHARS = 120
+FALLBACK_CHARS = 3000
 ELLIPSIS = "…"
 LICENSE_MARKERS: dict[LicenseClass, str] = {
     LicenseClass.NOT_OSI: "non-OSI license",
     LicenseClass.UNKNOWN: "unidentified license",
     LicenseClass.NONE: "no license",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class SlackLimits:
-    blocks: int = 50
-    section_chars: int = 3000
-    header_chars: int = 150
-    fallback_chars: int = 3000
-
-
-SLACK_LIMITS = SlackLimits()
-
-
-@dataclass(frozen=True, slots=True)
-class SlackMessage:
-    text: str
-    blocks: tuple[Block, ...]
-
-    def payload(self) -> dict[str, Any]:
-        """The exact JSON body posted (without the channel)."""
-        return {
-            "text": self.text,
-            "blocks": [block.to_dict() for block in self.blocks],
-            "unfurl_links": False,
-            "unfurl_media": False,
-        }
 
 
 # --- markup -------------------------------------------------------------------------------------
@@ -126,6 +89,11 @@ def shorten(text: str, limit: int) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + ELLIPSIS
 
 
+def shorten_block(text: str, limit: int) -> str:
+    """A section text of our own wording that is too long (it never is in practice): cut it."""
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count:,} {singular if count == 1 else (plural_form or singular + 's')}"
 
@@ -149,6 +117,10 @@ def sparkline(values: Sequence[int]) -> str:
 
 
 # --- sentences ----------------------------------------------------------------------------------
+
+
+def period_phrase(period: Period) -> str:
+    return f"the week {period.label}" if period.kind == "week" else period.label
 
 
 def header_text(content: DigestContent) -> str:
@@ -295,7 +267,7 @@ def more_line(count: int) -> str:
     return f"_and {count:,} more_"
 
 
-# --- lists that fit ----------------------------------------------------------------------------
+# --- lists --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,33 +275,6 @@ class ListSection:
     title: str
     lines: Sequence[str]
     more: int
-
-
-def list_sections(section: ListSection, *, max_blocks: int, max_chars: int) -> list[str]:
-    """Section texts holding the title and as many whole lines as fit, then "and N more".
-
-    Lines are never cut (a cut could break a link); one that cannot fit is left out and
-    counted in "and N more", like everything after it.
-    """
-    reserve = len(more_line(len(section.lines) + section.more)) + 1
-    chunks: list[list[str]] = [[section.title]]
-    shown = 0
-    for line in section.lines:
-        if _fits(chunks[-1], line, max_chars - reserve):
-            chunks[-1].append(line)
-        elif len(chunks) < max_blocks and len(line) <= max_chars - reserve:
-            chunks.append([line])
-        else:
-            break
-        shown += 1
-    hidden = len(section.lines) - shown + section.more
-    if hidden:
-        chunks[-1].append(more_line(hidden))
-    return ["\n".join(chunk) for chunk in chunks]
-
-
-def _fits(chunk: list[str], line: str, limit: int) -> bool:
-    return sum(len(text) + 1 for text in chunk) + len(line) <= limit
 
 
 def content_lists(content: DigestContent, m: Markup, *, with_urls: bool = False) -> list[ListSection]:
@@ -357,88 +302,13 @@ def content_lists(content: DigestContent, m: Markup, *, with_urls: bool = False)
     return [section for section in sections if section.lines or section.more]
 
 
-# --- Slack --------------------------------------------------------------------------------------
+# --- fallback and plain text (--dry-run --format text) ------------------------------------------
 
 
-def build_message(
-    content: DigestContent, *, now: datetime, limits: SlackLimits = SLACK_LIMITS
-) -> SlackMessage:
-    head = _head_blocks(content, limits)
-    tail = _tail_blocks(content, now)
-    budget = limits.blocks - len(head) - len(tail)
-    middle = [] if content.is_empty else _list_blocks(content, budget, limits)
-    return SlackMessage(text=fallback_text(content, limits), blocks=(*head, *middle, *tail))
-
-
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=text, verbatim=True))
-
-
-def _context(lines: Sequence[str]) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text="\n".join(lines), verbatim=True)])
-
-
-def _head_blocks(content: DigestContent, limits: SlackLimits) -> list[Block]:
-    blocks: list[Block] = [
-        HeaderBlock(
-            text=PlainTextObject(text=shorten(header_text(content), limits.header_chars), emoji=True)
-        ),
-        _section(shorten_block(headline(content, MRKDWN), limits.section_chars)),
-    ]
-    if content.is_empty:
-        return blocks
-    fields = [
-        MarkdownTextObject(text=f"*{label}*\n{change.current:,}   {delta_text(change)}", verbatim=True)
-        for label, change in total_rows(content)
-    ]
-    blocks.append(SectionBlock(fields=fields))
-    note = comparison_note(content)
-    if note:
-        blocks.append(_context([note]))
-    openness = openness_lines(content, MRKDWN)
-    if openness:
-        lines = ListSection(openness[0], openness[1:], 0)
-        blocks.extend(
-            _section(text) for text in list_sections(lines, max_blocks=1, max_chars=limits.section_chars)
-        )
-    blocks.append(DividerBlock())
-    return blocks
-
-
-def shorten_block(text: str, limit: int) -> str:
-    """A section text of our own wording that is too long (it never is in practice): cut it."""
-    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
-
-
-def _list_blocks(content: DigestContent, budget: int, limits: SlackLimits) -> list[Block]:
-    sections = content_lists(content, MRKDWN)
-    blocks: list[Block] = []
-    for index, section in enumerate(sections):
-        allowed = budget - len(blocks) - (len(sections) - index - 1)
-        if allowed < 1:
-            break
-        texts = list_sections(section, max_blocks=allowed, max_chars=limits.section_chars)
-        blocks.extend(_section(text) for text in texts)
-    return blocks
-
-
-def _tail_blocks(content: DigestContent, now: datetime) -> list[Block]:
-    blocks: list[Block] = []
-    trend = trend_line(content, MRKDWN)
-    if trend:
-        blocks.append(_section(trend))
-    blocks.append(DividerBlock())
-    blocks.append(_context(freshness_lines(content, now)))
-    return blocks
-
-
-def fallback_text(content: DigestContent, limits: SlackLimits = SLACK_LIMITS) -> str:
-    """The notification and accessibility text: the header and the headline, escaped."""
+def fallback_text(content: DigestContent, limit: int = FALLBACK_CHARS) -> str:
+    """The `text` sent beside the blocks (notifications, accessibility): header and headline, escaped."""
     text = f"{escape_mrkdwn(header_text(content))}: {headline(content, FALLBACK)}"
-    return shorten_block(text, limits.fallback_chars)
-
-
-# --- plain text (--dry-run --format text) -------------------------------------------------------
+    return shorten_block(text, limit)
 
 
 def render_text(content: DigestContent, *, now: datetime) -> str:
