@@ -37,7 +37,7 @@ from tracker.counting import (
     load_people,
     load_repos,
 )
-from tracker.digest_service import post_scheduled_digest
+from tracker.digest.post import post_scheduled_digest
 from tracker.doctor import Status, run_checks
 from tracker.domain import Kind, RepoRecord
 from tracker.github.client import GitHubClient

@@ -10,8 +10,8 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from tracker.config import Settings
+from tracker.digest.post import DigestRequest, PeriodNotOver, PreparedDigest, post_digest, preview_digest
 from tracker.digest.text import render_text
-from tracker.digest_service import DigestRequest, PeriodNotOver, PreparedDigest, post_digest, preview_digest
 from tracker.periods import PERIOD_KINDS, PeriodKind, local_day_start
 from tracker.slack.post import SlackError, SlackSetupError, SlackTarget, require_target
 

@@ -22,7 +22,7 @@ from tests.conftest import load_fixture
 from tests.integration import digest_world as world
 from tracker.config import Settings
 from tracker.counting import QueryFilter, counted_contributions, counted_groups
-from tracker.digest_service import (
+from tracker.digest.post import (
     DigestRequest,
     PeriodNotOver,
     Poster,
