@@ -175,6 +175,7 @@ def test_a_dropped_lock_connection_is_noticed_at_the_next_renewal(postgres_url: 
                 sa.text(
                     "SELECT pg_terminate_backend(pid) FROM pg_locks"
                     " WHERE locktype = 'advisory' AND objid = CAST(:key AS oid)"
+                    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 ),
                 {"key": zlib.crc32(b"tracker:sync")},
             ).all()
