@@ -6,6 +6,8 @@ Every error names the file and the key (or line) that is wrong.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import tomllib
 from collections.abc import Mapping
@@ -31,6 +33,8 @@ from tracker.rules import RepoRules, RosterEntry
 
 CONFIG_ENV = "TRACKER_CONFIG"
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
+ROSTER_COLUMNS = ("login", "name", "team", "since", "until", "public", "aliases")
+_EXTRA_FIELDS = "\0extra"
 DATABASE_URL_ENV = "TRACKER_DATABASE_URL"
 # Where the database lives when the config file does not say (the container image sets it to its
 # data volume); unlike TRACKER_DATABASE_URL it never overrides a url the file sets.
@@ -231,10 +235,36 @@ def _database_url(section: DatabaseSection, environ: Mapping[str, str]) -> str:
 
 
 def load_roster(path: Path) -> tuple[RosterEntry, ...]:
-    roster = _validate(RosterFile, _read_toml(path), path)
-    entries = tuple(member.to_entry() for member in roster.member)
+    """A TOML roster (`[[member]]` tables), or a CSV one (what HR systems export), by extension."""
+    if path.suffix.lower() == ".csv":
+        members = _csv_roster_members(path)
+    else:
+        members = _validate(RosterFile, _read_toml(path), path).member
+    entries = tuple(member.to_entry() for member in members)
     _check_duplicate_logins(entries, path)
     return entries
+
+
+def _csv_roster_members(path: Path) -> list[RosterMember]:
+    reader = csv.DictReader(io.StringIO(_read_text(path), newline=""), restkey=_EXTRA_FIELDS)
+    header = [column.strip().lower() for column in reader.fieldnames or ()]
+    unknown = [column for column in header if column not in ROSTER_COLUMNS]
+    if unknown or "login" not in header:
+        problem = f"unknown column {unknown[0]!r}" if unknown else "no login column"
+        raise ConfigError(f"{path}: line 1: {problem} (columns: {', '.join(ROSTER_COLUMNS)})")
+    reader.fieldnames = header
+    return [_csv_roster_member(row, path, reader.line_num) for row in reader]
+
+
+def _csv_roster_member(row: dict[str, Any], path: Path, line: int) -> RosterMember:
+    if row.get(_EXTRA_FIELDS):
+        raise ConfigError(f"{path}: line {line}: more fields than columns")
+    values = {column: value.strip() for column, value in row.items() if value and value.strip()}
+    aliases = [alias.strip() for alias in values.pop("aliases", "").split(";") if alias.strip()]
+    try:
+        return RosterMember.model_validate({**values, "aliases": aliases})
+    except ValidationError as error:
+        raise ConfigError(_describe_validation_error(error, Path(f"{path}: line {line}"))) from None
 
 
 def load_catalog() -> ReposSection:
@@ -283,17 +313,22 @@ def _resolve(base: Path, relative: str) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    text = _read_text(path)
     try:
-        text = _read_config_text(path)
         return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return _read_config_text(path)
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
     except PermissionError:
         raise ConfigError(f"{path}: cannot be read (permission denied)") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        raise ConfigError(f"{path}: not UTF-8 text") from None
 
 
 def _read_config_text(path: Path) -> str:
@@ -304,7 +339,7 @@ def _read_config_text(path: Path) -> str:
         data = handle.read(MAX_CONFIG_BYTES + 1)
     if len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; is this the right file?")
-    return data.decode("utf-8")
+    return data.decode("utf-8").removeprefix("\ufeff")  # a BOM, as spreadsheet exports write
 
 
 def _validate(model: type[M], raw: dict[str, Any], path: Path) -> M:

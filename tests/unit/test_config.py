@@ -466,4 +466,89 @@ def test_a_config_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
     config = tmp_path / "tracker.toml"
     config.write_bytes(b'[github]\norg = "\xff"\n')
 
-    assert load_error(config) == f"{config}: not valid TOML: not UTF-8 text"
+    assert load_error(config) == f"{config}: not UTF-8 text"
+
+
+# --- a CSV roster ----------------------------------------------------------------------------------
+
+
+def _csv_roster(tmp_path: Path, text: str | bytes) -> tuple[Path, Path]:
+    roster = tmp_path / "team" / "roster.csv"
+    roster.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    roster.write_bytes(text)
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[members]\nroster = "team/roster.csv"\n{REPOS}')
+    return config, roster
+
+
+def test_a_csv_roster_reads_like_the_toml_one(tmp_path: Path) -> None:
+    config, _ = _csv_roster(
+        tmp_path,
+        "\ufefflogin,name,team,since,until,public,aliases\r\n"
+        'fay,"Fay, Lead",Inference,2024-01-01,,true,fay-alt;fay-bot-free\r\n'
+        "gus,,,,2026-10-29,false,\r\n",
+    )
+
+    roster = load_settings(config, environ={}).roster
+
+    assert roster == (
+        RosterEntry(
+            "fay", "Fay, Lead", "Inference", ("fay-alt", "fay-bot-free"), date(2024, 1, 1), None, True
+        ),
+        RosterEntry("gus", None, None, (), None, date(2026, 10, 29), False),
+    )
+
+
+def test_a_csv_roster_may_have_only_some_columns_in_any_order(tmp_path: Path) -> None:
+    config, _ = _csv_roster(tmp_path, "Team,LOGIN\nInference,fay\n")
+
+    assert load_settings(config, environ={}).roster == (RosterEntry("fay", team="Inference"),)
+
+
+def test_a_csv_roster_with_an_unknown_column_names_it(tmp_path: Path) -> None:
+    config, roster = _csv_roster(tmp_path, "login,email\nfay,fay@acme.example\n")
+
+    assert load_error(config) == (
+        f"{roster}: line 1: unknown column 'email'"
+        " (columns: login, name, team, since, until, public, aliases)"
+    )
+
+
+def test_a_csv_roster_without_a_login_column_is_refused(tmp_path: Path) -> None:
+    config, roster = _csv_roster(tmp_path, "name,team\nFay,Inference\n")
+
+    assert load_error(config).startswith(f"{roster}: line 1: no login column")
+
+
+def test_a_bad_date_in_a_csv_roster_names_the_line_and_column(tmp_path: Path) -> None:
+    config, roster = _csv_roster(tmp_path, "login,since\nfay,2026-01-01\ngus,2026-13-01\n")
+
+    message = load_error(config)
+
+    assert message.startswith(f"{roster}: line 3: since: Input should be a valid date")
+
+
+def test_a_csv_row_with_more_fields_than_columns_names_the_line(tmp_path: Path) -> None:
+    config, roster = _csv_roster(tmp_path, "login,team\nfay,Inference,extra\n")
+
+    assert load_error(config) == f"{roster}: line 2: more fields than columns"
+
+
+def test_a_duplicate_login_in_a_csv_roster_is_refused(tmp_path: Path) -> None:
+    config, roster = _csv_roster(tmp_path, "login,aliases\nfay,\ngus,FAY\n")
+
+    assert load_error(config) == f"{roster}: roster login 'FAY' appears twice (also under 'fay')"
+
+
+def test_a_bad_login_in_a_csv_roster_names_the_line(tmp_path: Path) -> None:
+    config, roster = _csv_roster(tmp_path, "login\nfay is:pr\n")
+
+    assert load_error(config).startswith(f"{roster}: line 2: login: 'fay is:pr' is not a GitHub login")
+
+
+def test_the_shipped_csv_roster_example_loads(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "config" / "roster.example.csv"
+    config, _ = _csv_roster(tmp_path, example.read_bytes())
+
+    assert [entry.login for entry in load_settings(config, environ={}).roster] == ["fay", "gus"]
