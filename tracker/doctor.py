@@ -127,7 +127,7 @@ def check_database(settings: Settings, environ: Mapping[str, str]) -> Check:
         return Check("database", Status.FAIL, str(error))
     try:
         current = migrate.current_revision(engine)
-        head = migrate.head_revision()
+        head = migrate.HEAD_REVISION
         if current != head:
             state = f"schema at {current or 'empty'}, {head} available (applied on the next command)"
             return Check("database", Status.WARN, f"{where}: {state}")

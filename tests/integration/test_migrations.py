@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlmodel import Session, SQLModel
 
 import tracker.store.digests
@@ -35,10 +36,28 @@ def test_an_empty_database_is_upgraded_to_the_head(database_url: str) -> None:
     try:
         assert migrate.current_revision(engine) is None
         migrate.upgrade(engine)
-        assert migrate.current_revision(engine) == migrate.head_revision()
+        assert migrate.current_revision(engine) == migrate.HEAD_REVISION
         assert {"contribution", "repo", "login_cursor", "sync_lock", "digest_post"} <= set(
             sa.inspect(engine).get_table_names()
         )
+    finally:
+        engine.dispose()
+
+
+def test_the_head_revision_is_the_newest_migration() -> None:
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+
+    assert scripts.get_current_head() == migrate.HEAD_REVISION
+
+
+def test_the_current_revision_is_the_one_alembic_reads(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine, "0005")
+        with engine.connect() as connection:
+            alembic_says = MigrationContext.configure(connection).get_current_revision()
+        assert migrate.current_revision(engine) == alembic_says == "0005"
+        assert migrate.pending(engine)
     finally:
         engine.dispose()
 
@@ -71,7 +90,7 @@ def test_upgrading_from_the_first_schema_keeps_the_history(database_url: str) ->
         with Session(engine) as session:
             (kept,) = list_contributions(session, where=ContributionFilter())
         assert (kept.github_id, kept.login, kept.occurred_at) == (42, "fay", moment)
-        assert migrate.current_revision(engine) == migrate.head_revision()
+        assert migrate.current_revision(engine) == migrate.HEAD_REVISION
     finally:
         engine.dispose()
 
@@ -79,7 +98,7 @@ def test_upgrading_from_the_first_schema_keeps_the_history(database_url: str) ->
 def test_upgrading_twice_changes_nothing(engine: sa.engine.Engine) -> None:
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == before == migrate.head_revision()
+    assert migrate.current_revision(engine) == before == migrate.HEAD_REVISION
 
 
 def test_the_first_merge_table_is_filled_from_the_stored_history(database_url: str) -> None:
