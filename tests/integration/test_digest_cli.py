@@ -17,7 +17,7 @@ from tests.conftest import load_fixture
 from tests.integration import digest_world as world
 from tracker import cli as cli_module
 from tracker.cli import run
-from tracker.cli_digest import digest
+from tracker.cli.digest import digest
 from tracker.domain import KIND_LABELS
 from tracker.periods import EN_DASH
 

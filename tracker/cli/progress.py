@@ -1,4 +1,4 @@
-"""Terminal output for long work: a progress bar on a TTY, plain log lines otherwise."""
+"""`tracker sync` on a terminal: a progress bar on a TTY, plain log lines otherwise (Rich)."""
 
 from __future__ import annotations
 

@@ -9,14 +9,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from tracker.config import Settings
-from tracker.digest.post import DigestRequest, PeriodNotOver, PreparedDigest, post_digest, preview_digest
-from tracker.digest.text import render_text
+from tracker.cli.context import App, UsageProblem
+from tracker.cli.options import DATE
 from tracker.periods import PERIOD_KINDS, PeriodKind, local_day_start
-from tracker.slack.post import SlackError, SlackSetupError, SlackTarget, require_target
 
 if TYPE_CHECKING:
-    from tracker.cli import App
+    from tracker.config import Settings
+    from tracker.digest.post import DigestRequest, PreparedDigest
+    from tracker.slack.post import SlackTarget
 
 DIGEST_FORMATS = ("text", "json")
 
@@ -30,17 +30,11 @@ class DigestPostFailed(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
-def _usage_problem(message: str) -> Exception:
-    from tracker.cli import UsageProblem  # imported here: tracker.cli imports this module
-
-    return UsageProblem(message)
-
-
 @click.command()
 @click.option("--period", "kind", type=click.Choice(PERIOD_KINDS), help="Default: [digest] period.")
 @click.option(
     "--end",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DATE,
     metavar="YYYY-MM-DD",
     help="Digest the last complete period before this day (YYYY-MM-DD, [digest] timezone). Default: now.",
 )
@@ -59,6 +53,9 @@ def digest(
     app: App, kind: PeriodKind | None, end: datetime | None, dry_run: bool, force: bool, output: str
 ) -> None:
     """Post the digest of the last complete week (or month) to Slack, once."""
+    from tracker.digest.post import PeriodNotOver, post_digest, preview_digest
+    from tracker.slack.post import SlackError
+
     settings = app.settings()
     request = _request(settings, kind, end)
     target = None if dry_run else _target(settings)
@@ -69,7 +66,7 @@ def digest(
             return
         outcome = post_digest(engine, settings, request, target, force=force)
     except PeriodNotOver as problem:
-        raise _usage_problem(str(problem)) from None
+        raise UsageProblem(str(problem)) from None
     except SlackError as problem:
         raise DigestPostFailed(f"{problem}; nothing was recorded, the next run will try again") from None
     finally:
@@ -78,19 +75,25 @@ def digest(
 
 
 def _request(settings: Settings, kind: PeriodKind | None, end: datetime | None) -> DigestRequest:
+    from tracker.digest.post import DigestRequest
+
     now = datetime.now(UTC)
     until = local_day_start(end.date(), settings.digest.timezone) if end is not None else now
     return DigestRequest(kind=kind or settings.digest.period, end=until, now=now)
 
 
 def _target(settings: Settings) -> SlackTarget:
+    from tracker.slack.post import SlackSetupError, require_target
+
     try:
         return require_target(os.environ, channel=settings.slack.channel, api_url=settings.slack.api_url)
     except SlackSetupError as problem:
-        raise _usage_problem(f"{problem}; or preview with --dry-run") from None
+        raise UsageProblem(f"{problem}; or preview with --dry-run") from None
 
 
 def _print_preview(prepared: PreparedDigest, output: str, now: datetime) -> None:
+    from tracker.digest.text import render_text
+
     if output == "json":
         click.echo(json.dumps(prepared.message.payload(), indent=2, ensure_ascii=False))
     else:

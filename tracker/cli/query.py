@@ -1,0 +1,80 @@
+"""`tracker query` and `tracker stats`: counted contributions, one by one or counted per group."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from tracker.cli.context import App
+from tracker.cli.options import filter_options, query_filter, time_zone
+from tracker.cli.output import emit
+from tracker.domain import Kind
+from tracker.reports import GROUP_BY_CHOICES, GroupBy
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from sqlmodel import Session
+
+    from tracker.config import Settings
+    from tracker.counting import QueryFilter
+    from tracker.reports import StatsRow
+
+
+@click.command()
+@filter_options
+@click.pass_obj
+def query(app: App, /, output: str, **filters: Any) -> None:
+    """List counted contributions, newest first."""
+    from tracker.counting import counted_contributions
+    from tracker.reports import contribution_record
+
+    settings = app.settings()
+    with app.session() as session:
+        rows = counted_contributions(session, settings, query_filter(**filters))
+    records = [contribution_record(row) for row in rows]
+    columns = ["occurred_at", "kind", "login", "team", "repo", "number", "title", "url"]
+    emit(records, columns, output, empty="no contributions match")
+
+
+@click.command()
+@click.option("--by", "group_by", type=click.Choice(GROUP_BY_CHOICES), default="kind", show_default=True)
+@filter_options
+@click.pass_obj
+def stats(app: App, /, group_by: GroupBy, output: str, **filters: Any) -> None:
+    """Count contributions per group and kind."""
+    from tracker.reports import stats_record
+
+    settings = app.settings()
+    where = query_filter(**filters)
+    zone = time_zone(filters["timezone_name"])
+    with app.session() as session:
+        rows = _stats_rows(session, settings, where, group_by, zone)
+    records = [stats_record(row, group_by) for row in rows]
+    columns = [group_by, *(kind.value for kind in Kind), "total"]
+    emit(records, columns, output, empty="no contributions match")
+
+
+def _stats_rows(
+    session: Session, settings: Settings, where: QueryFilter, group_by: GroupBy, zone: ZoneInfo
+) -> list[StatsRow]:
+    from datetime import timedelta
+
+    from tracker.counting import counted_groups, license_classes
+    from tracker.reports import bucket_label, group_totals, period_edges
+    from tracker.store.contributions import stored_time_range
+
+    if group_by not in ("week", "month"):
+        classes = license_classes(session) if group_by == "license_class" else {}
+        return group_totals(counted_groups(session, settings, where), group_by, license_classes=classes)
+    span = stored_time_range(session)
+    if span is None:
+        return []
+    start = where.since or span[0]
+    end = where.until or span[1] + timedelta(seconds=1)
+    if start >= end:
+        return []
+    edges = period_edges(start, end, group_by, zone)
+    labels = [bucket_label(edge, group_by, zone) for edge in edges[:-1]]
+    return group_totals(counted_groups(session, settings, where, edges), group_by, bucket_labels=labels)

@@ -1,0 +1,45 @@
+"""`tracker sync`: fetch new contributions from GitHub, with a progress bar on a terminal."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import click
+
+from tracker.cli.context import App, github_token
+from tracker.cli.options import DATE
+
+log = logging.getLogger("tracker")
+
+
+@click.command()
+@click.option("--since", type=DATE, help="Fetch (again) everyone's history from this UTC date (YYYY-MM-DD).")
+@click.pass_obj
+def sync(app: App, since: datetime | None) -> None:
+    """Fetch new contributions from GitHub into the database."""
+    from tracker.cancel import CancelToken, stop_on_signals
+    from tracker.cli.progress import ConsoleProgress
+    from tracker.github.client import GitHubClient
+    from tracker.sync import sync_once
+
+    settings = app.settings()
+    token = github_token()
+    engine = app.engine()
+    cancel = CancelToken()
+    with stop_on_signals(cancel), ConsoleProgress() as progress:
+        client = GitHubClient(token=token, api_url=settings.api_url, report=progress.say, cancel=cancel)
+        try:
+            summary = sync_once(
+                settings=settings,
+                engine=engine,
+                client=client,
+                progress=progress,
+                since=since.date() if since else None,
+                cancel=cancel,
+            )
+        finally:
+            client.close()
+            engine.dispose()
+    if summary is not None:
+        log.info(summary.line(), extra={"job": "sync", **summary.figures()})
