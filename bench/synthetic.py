@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import accumulate
 
-from tracker.domain import Contribution, Kind, RepoRecord
-from tracker.rules import OrgMember
+from tracker.domain import Contribution, Kind, OrgMember, RepoRecord
 
 COUNTED_TOPIC = "llm"
 OTHER_TOPIC = "web"

@@ -76,6 +76,14 @@ class CountedContribution(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class OrgMember:
+    """A member of the organization as GitHub lists it; `user_type` is "User" or "Bot"."""
+
+    login: str
+    user_type: str = "User"
+
+
+@dataclass(frozen=True, slots=True)
 class RepoRecord:
     """A cached repo with everything the counting and openness rules need."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cache
 
-from tracker.domain import Contribution, CountedContribution, Kind, RepoRecord
+from tracker.domain import Contribution, CountedContribution, Kind, OrgMember, RepoRecord
 
 BOT_USER_TYPE = "Bot"
 
@@ -27,12 +27,6 @@ class RosterEntry:
     since: date | None = None
     until: date | None = None
     public: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class OrgMember:
-    login: str
-    user_type: str = "User"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,8 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.config import Settings, load_settings
-from tracker.domain import Contribution, Kind, RepoRecord
-from tracker.rules import OrgMember
+from tracker.domain import Contribution, Kind, OrgMember, RepoRecord
 from tracker.store.contributions import upsert_contributions
 from tracker.store.members import replace_org_members
 from tracker.store.repos import upsert_repo

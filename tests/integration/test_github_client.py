@@ -16,6 +16,7 @@ import responses
 from responses import matchers
 
 from tests.github_world import API, GitHubWorld, Issue, event, iso, repository
+from tracker.domain import OrgMember
 from tracker.github.client import GitHubClient, transient_retry
 from tracker.github.errors import (
     AuthenticationError,
@@ -33,7 +34,6 @@ from tracker.github.fetch import (
     fetch_user_events,
     search_issues,
 )
-from tracker.rules import OrgMember
 
 TOKEN = "ghp_" + "T0kEn5ecret" * 3 + "xyz"
 GHES = "https://ghe.example.com/api/v3"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.github_world import Comment, Issue, Review, repository, user
-from tracker.domain import Contribution, Kind, RepoRecord
+from tracker.domain import Contribution, Kind, OrgMember, RepoRecord
 from tracker.github.parse import (
     comment_contribution,
     issue_contributions,
@@ -20,7 +20,7 @@ from tracker.github.parse import (
     repo_name_from_url,
     review_contribution,
 )
-from tracker.rules import OrgMember, RepoRules
+from tracker.rules import RepoRules
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"
 FETCHED_AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

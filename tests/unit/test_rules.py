@@ -6,10 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tracker.domain import Contribution, Kind
+from tracker.domain import Contribution, Kind, OrgMember
 from tracker.rules import (
     CountingContext,
-    OrgMember,
     RepoDecision,
     RepoFacts,
     RepoRules,

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from tracker.domain import OrgMember
 from tracker.github.client import ApiResponse, GitHubClient
 from tracker.github.errors import NotFoundError, SearchLimitError
 from tracker.github.parse import JSON, parse_members, parse_time
-from tracker.rules import OrgMember
 
 SEARCH_RESULT_CAP = 1000
 SEARCH_INCOMPLETE_RETRIES = 2

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tracker.domain import Contribution, Kind, RepoRecord
-from tracker.rules import OrgMember, pull_request_merge
+from tracker.domain import Contribution, Kind, OrgMember, RepoRecord
+from tracker.rules import pull_request_merge
 
 JSON = Mapping[str, Any]
 SUBMITTED_REVIEW_STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"})

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.rules import OrgMember
+from tracker.domain import OrgMember
 from tracker.store.tables import OrgMemberRow
 
 # The members are replaced as a whole: the bulk DELETE need not be matched against the objects
