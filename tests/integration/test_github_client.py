@@ -15,7 +15,7 @@ import requests
 import responses
 from responses import matchers
 
-from tests.github_world import API, GitHubWorld, Issue, event, iso, repository
+from tests.github_world import API, GitHubWorld, Issue, etag_of, event, parse, repository
 from tracker.domain import OrgMember
 from tracker.github.client import GitHubClient, transient_retry
 from tracker.github.errors import (
@@ -27,13 +27,13 @@ from tracker.github.errors import (
     UnreachableError,
 )
 from tracker.github.fetch import (
-    EventsResult,
     OrganizationNotFound,
-    fetch_issue,
+    fetch_issue_if_changed,
     fetch_org_members,
     fetch_user_events,
-    search_issues,
 )
+from tracker.github.records import EventsFetched, IssueFetched, NotModified, UserEvent
+from tracker.github.search import search_issues
 
 TOKEN = "ghp_" + "T0kEn5ecret" * 3 + "xyz"
 GHES = "https://ghe.example.com/api/v3"
@@ -604,11 +604,11 @@ def test_fetch_user_events_stops_paging_once_events_reach_since(world: GitHubWor
     result = fetch_user_events(world_client()[0], "fay", etag=None, since=since, now=NOW)
 
     assert world.count(lambda path: path == "/users/fay/events/public") == 2
+    assert isinstance(result, EventsFetched)
     assert result.covers_since is True
-    assert result.not_modified is False
     assert len(result.events) == 151
-    assert result.events[0]["created_at"] == "2026-11-28T12:00:00Z"
-    assert result.events[-1]["created_at"] == "2026-11-22T06:00:00Z"
+    assert result.events[0].created_at == datetime(2026, 11, 22, 6, tzinfo=UTC)  # oldest first
+    assert result.events[-1].created_at == datetime(2026, 11, 28, 12, tzinfo=UTC)
     assert result.etag is not None and result.etag.startswith('W/"')
 
 
@@ -616,10 +616,11 @@ def test_fetch_user_events_not_modified(world: GitHubWorld) -> None:
     add_hourly_events(world, "fay", 3)
     since = NOW - timedelta(days=1)
     first = fetch_user_events(world_client()[0], "fay", etag=None, since=since, now=NOW)
+    assert isinstance(first, EventsFetched)
 
     again = fetch_user_events(world_client()[0], "fay", etag=first.etag, since=since, now=NOW)
 
-    assert again == EventsResult(not_modified=True, etag=first.etag, events=[], covers_since=True)
+    assert again == NotModified(etag=first.etag)
     assert world.requests[-1] == ("/users/fay/events/public", 304)
 
 
@@ -629,15 +630,17 @@ def test_fetch_issue_since_its_updated_at_is_304_until_it_changes(world: GitHubW
     seen = pr.updated_at
     client, _ = world_client()
 
-    unchanged = fetch_issue(client, pr.repo, pr.number, modified_since=seen)
+    unchanged = fetch_issue_if_changed(client, pr.repo, pr.number, etag=None, modified_since=seen)
     pr.state = "closed"
     pr.closed_at = pr.merged_at = pr.updated_at = seen + timedelta(seconds=1)
-    merged = fetch_issue(client, pr.repo, pr.number, modified_since=seen)
+    merged = fetch_issue_if_changed(client, pr.repo, pr.number, etag=None, modified_since=seen)
 
     path = f"/repos/{pr.repo}/issues/{pr.number}"
     assert world.requests == [(path, 304), (path, 200)]
-    assert unchanged.data is None and unchanged.etag is not None
-    assert merged.data["pull_request"]["merged_at"] == iso(pr.updated_at)
+    assert isinstance(unchanged, NotModified) and unchanged.etag is not None
+    assert isinstance(merged, IssueFetched)
+    assert merged.issue.merged_at == pr.updated_at
+    assert merged.etag == etag_of(pr.to_json())
     assert merged.last_modified == pr.updated_at
     assert (client.stats.not_modified, client.stats.rate_limited) == (1, 1)
 
@@ -657,6 +660,7 @@ def test_a_short_feed_covers_since_only_within_retention(
 
     result = fetch_user_events(world_client()[0], "gus", etag=None, since=since, now=NOW)
 
+    assert isinstance(result, EventsFetched)
     assert (len(result.events), result.covers_since) == (5, covers)
 
 
@@ -695,7 +699,10 @@ def test_fetch_user_events_treats_a_422_past_the_cap_as_the_end() -> None:
         )
 
         assert len(mock.calls) == 4
-    assert result.events == feed
+    assert isinstance(result, EventsFetched)
+    assert result.events == [
+        UserEvent("huggingface/transformers", parse(item["created_at"]), None) for item in reversed(feed)
+    ]
     assert result.covers_since is False
 
 
@@ -719,7 +726,7 @@ def test_search_issues_splits_a_range_over_1000_results_and_yields_each_item_onc
 
     found = list(search_issues(client, "author:fay", start=start, end=end))
 
-    assert [item["id"] for item in found] == [issue.id for issue in wanted]
+    assert [item.github_id for item in found] == [issue.id for issue in wanted]
     # the whole month (2400) and its first half (1488) are too big; the first half's quarters take
     # 8 pages each, the second half (912) 10 pages
     assert client.stats.by_endpoint["GET /search/issues"] == 1 + 1 + 8 + 8 + 10
@@ -761,7 +768,7 @@ def test_search_issues_reports_a_second_with_more_than_1000_results(world: GitHu
     )
 
     assert len(found) == 1000
-    assert len({item["id"] for item in found}) == 1000
+    assert len({item.github_id for item in found}) == 1000
     assert messages == [
         "search for 'author:fay' near 2026-10-01 12:00:00 has 1100 results; only the first 1000 are reachable"
     ]

@@ -9,22 +9,31 @@ from typing import Any
 
 import pytest
 
-from tests.github_world import Comment, Issue, Review, repository, user
-from tracker.domain import Contribution, Kind, OrgMember, RepoRecord
+from tests.github_world import API, Comment, Issue, Review, event, repository, trimmed_pull_request, user
+from tracker.domain import OrgMember, RepoRecord
 from tracker.github.parse import (
-    comment_contribution,
-    issue_contributions,
+    parse_comment,
+    parse_event,
     parse_issue,
     parse_members,
     parse_repo,
+    parse_review,
     repo_name_from_url,
-    review_contribution,
 )
-from tracker.rules import RepoRules
+from tracker.github.records import Comment as CommentRecord
+from tracker.github.records import (
+    CommentCreated,
+    CommentToFetch,
+    IssueOpened,
+    IssueSummary,
+    IssueToFetch,
+    ReviewToFetch,
+    UserEvent,
+)
+from tracker.github.records import Review as ReviewRecord
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"
 FETCHED_AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-NO_LABELS: frozenset[str] = frozenset()
 PT = "pytorch/pytorch"
 HF = "huggingface/transformers"
 
@@ -64,145 +73,40 @@ def test_issue_payload_parses_every_field() -> None:
     assert summary.labels == ("bug", "good first issue")
 
 
-def test_an_issue_is_one_issue_opened_by_its_author() -> None:
-    data = Issue(HF, 7, "fay", "Crash on load", at(10, 1), at(10, 3)).to_json()
-
-    assert issue_contributions(parse_issue(data), NO_LABELS) == [
-        Contribution(
-            Kind.ISSUE_OPENED,
-            data["id"],
-            "fay",
-            HF,
-            7,
-            "Crash on load",
-            f"https://github.com/{HF}/issues/7",
-            at(10, 1),
-        )
-    ]
-
-
-def test_a_merged_pull_request_is_opened_at_creation_and_merged_at_merged_at() -> None:
-    data = Issue(
-        HF,
-        12,
-        "gus",
-        "Faster tokenizer",
-        at(10, 1),
-        at(10, 5),
-        is_pull_request=True,
-        state="closed",
-        closed_at=at(10, 5, 13),
-        merged_at=at(10, 5),
-    ).to_json()
-
-    summary = parse_issue(data)
-    found = issue_contributions(summary, NO_LABELS)
-
-    assert summary.is_pull_request is True
-    assert summary.merged_at == at(10, 5)
-    url = f"https://github.com/{HF}/pull/12"
-    assert found == [
-        Contribution(Kind.PR_OPENED, data["id"], "gus", HF, 12, "Faster tokenizer", url, at(10, 1)),
-        Contribution(Kind.PR_MERGED, data["id"], "gus", HF, 12, "Faster tokenizer", url, at(10, 5)),
-    ]
-
-
-def test_a_pull_request_closed_without_merge_is_only_opened() -> None:
+def test_a_pull_request_parses_its_merge_and_state() -> None:
     data = Issue(
         PT,
-        3,
+        2,
         "gus",
-        "Try this",
-        at(10, 9),
-        at(10, 11),
+        "Fuse kernels",
+        at(10, 8),
+        at(10, 12),
         is_pull_request=True,
         state="closed",
-        closed_at=at(10, 11),
+        closed_at=at(10, 12, 13),
+        merged_at=at(10, 12),
+        labels=["Merged"],
     ).to_json()
 
-    found = issue_contributions(
-        parse_issue(data), RepoRules(merged_labels={PT: ("Merged",)}).labels_meaning_merged(PT)
+    assert parse_issue(data) == IssueSummary(
+        github_id=data["id"],
+        repo=PT,
+        number=2,
+        title="Fuse kernels",
+        url=f"https://github.com/{PT}/pull/2",
+        author="gus",
+        author_type="User",
+        is_pull_request=True,
+        state="closed",
+        created_at=at(10, 8),
+        updated_at=at(10, 12),
+        closed_at=at(10, 12, 13),
+        merged_at=at(10, 12),
+        labels=("Merged",),
     )
 
-    assert [(c.kind, c.occurred_at) for c in found] == [(Kind.PR_OPENED, at(10, 9))]
 
-
-def test_an_open_pull_request_is_only_opened() -> None:
-    data = Issue(HF, 4, "gus", "WIP", at(11, 1), at(11, 1), is_pull_request=True).to_json()
-
-    found = issue_contributions(parse_issue(data), NO_LABELS)
-
-    assert [(c.kind, c.occurred_at) for c in found] == [(Kind.PR_OPENED, at(11, 1))]
-
-
-@pytest.mark.parametrize("label", ["Merged", "merged", "MERGED"])
-def test_a_merge_label_marks_a_closed_pull_request_merged_at_closed_at(label: str) -> None:
-    rules = RepoRules(merged_labels={"PyTorch/PyTorch": ("Merged",)})
-    data = Issue(
-        PT,
-        2,
-        "gus",
-        "Fuse kernels",
-        at(10, 8),
-        at(10, 12),
-        is_pull_request=True,
-        state="closed",
-        closed_at=at(10, 12),
-        labels=[label, "open source"],
-    ).to_json()
-
-    found = issue_contributions(parse_issue(data), rules.labels_meaning_merged(PT))
-
-    assert [(c.kind, c.occurred_at) for c in found] == [
-        (Kind.PR_OPENED, at(10, 8)),
-        (Kind.PR_MERGED, at(10, 12)),
-    ]
-
-
-def test_a_merge_label_does_not_count_in_a_repo_without_merge_labels() -> None:
-    rules = RepoRules(merged_labels={PT: ("Merged",)})
-    data = Issue(
-        HF,
-        2,
-        "gus",
-        "Fuse kernels",
-        at(10, 8),
-        at(10, 12),
-        is_pull_request=True,
-        state="closed",
-        closed_at=at(10, 12),
-        labels=["Merged"],
-    ).to_json()
-
-    found = issue_contributions(parse_issue(data), rules.labels_meaning_merged(HF))
-
-    assert [c.kind for c in found] == [Kind.PR_OPENED]
-
-
-def test_merged_at_wins_over_a_merge_label() -> None:
-    data = Issue(
-        PT,
-        5,
-        "gus",
-        "Both",
-        at(10, 8),
-        at(10, 12),
-        is_pull_request=True,
-        state="closed",
-        closed_at=at(10, 12),
-        merged_at=at(10, 10),
-        labels=["Merged"],
-    ).to_json()
-
-    found = issue_contributions(parse_issue(data), frozenset({"merged"}))
-
-    assert [(c.kind, c.occurred_at) for c in found] == [
-        (Kind.PR_OPENED, at(10, 8)),
-        (Kind.PR_MERGED, at(10, 10)),
-    ]
-
-
-def test_an_issue_by_a_deleted_user_gives_no_contribution() -> None:
+def test_an_issue_by_a_deleted_user_has_no_author() -> None:
     data = Issue(HF, 9, "someone", "Orphaned", at(10, 1), at(10, 1), is_pull_request=True).to_json()
     data["user"] = None
 
@@ -210,7 +114,24 @@ def test_an_issue_by_a_deleted_user_gives_no_contribution() -> None:
 
     assert summary.author is None
     assert summary.author_type is None
-    assert issue_contributions(summary, NO_LABELS) == []
+
+
+def test_an_issue_by_the_ghost_of_a_deleted_account_keeps_the_ghost_login() -> None:
+    data = Issue(HF, 9, "ghost", "Orphaned", at(10, 1), at(10, 1)).to_json()
+
+    assert parse_issue(data).author == "ghost"
+
+
+def test_an_issue_with_null_and_missing_optional_fields_parses_to_empty_values() -> None:
+    data = Issue(HF, 9, "fay", "x", at(10, 1), at(10, 1)).to_json()
+    for key in ("title", "html_url", "state", "labels"):
+        data[key] = None
+    del data["updated_at"], data["closed_at"]
+
+    summary = parse_issue(data)
+
+    assert (summary.title, summary.url, summary.state, summary.labels) == ("", "", "open", ())
+    assert (summary.updated_at, summary.closed_at) == (at(10, 1), None)
 
 
 def test_a_bot_author_keeps_its_type() -> None:
@@ -227,79 +148,59 @@ def test_an_explicit_repo_wins_over_repository_url() -> None:
     assert parse_issue(data, repo="huggingface/new-name").repo == "huggingface/new-name"
 
 
-# --- reviews -------------------------------------------------------------------------------
+# --- reviews and comments ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("state", ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"])
-def test_a_submitted_review_counts_at_submitted_at(state: str) -> None:
-    data = Review(HF, 12, "fay", at(10, 6), state=state).to_json()
+def test_a_review_parses_every_field() -> None:
+    data = Review(HF, 12, "fay", at(10, 6), state="CHANGES_REQUESTED").to_json()
 
-    found = review_contribution(data, HF, 12, "Faster tokenizer", "stranger")
-
-    assert found == Contribution(
-        kind=Kind.REVIEW,
+    assert parse_review(data) == ReviewRecord(
         github_id=data["id"],
-        login="fay",
-        repo=HF,
-        number=12,
-        title="Faster tokenizer",
+        author="fay",
+        state="CHANGES_REQUESTED",
         url=f"https://github.com/{HF}/pull/12#pullrequestreview-{data['id']}",
-        occurred_at=at(10, 6),
-        subject_author="stranger",
+        submitted_at=at(10, 6),
     )
 
 
-def test_a_pending_review_gives_none() -> None:
+def test_a_pending_review_has_no_submitted_at() -> None:
     data = Review(HF, 12, "gus", None, state="PENDING").to_json()
 
     assert "submitted_at" not in data
-    assert review_contribution(data, HF, 12, "Faster tokenizer", "stranger") is None
+    assert (parse_review(data).state, parse_review(data).submitted_at) == ("PENDING", None)
 
 
-def test_a_pending_review_gives_none_even_with_a_timestamp() -> None:
-    data = Review(HF, 12, "gus", at(10, 6), state="PENDING").to_json()
-
-    assert review_contribution(data, HF, 12, "Faster tokenizer", "stranger") is None
-
-
-def test_a_review_without_submitted_at_gives_none() -> None:
-    data = Review(HF, 12, "gus", None, state="APPROVED").to_json()
-
-    assert review_contribution(data, HF, 12, "Faster tokenizer", "stranger") is None
-
-
-def test_a_review_by_a_deleted_user_gives_none() -> None:
+def test_a_review_by_a_deleted_user_has_no_author() -> None:
     data = Review(HF, 12, "gus", at(10, 6)).to_json()
     data["user"] = None
 
-    assert review_contribution(data, HF, 12, "Faster tokenizer", "stranger") is None
+    assert parse_review(data).author is None
 
 
-# --- comments ------------------------------------------------------------------------------
-
-
-def test_a_comment_takes_its_html_url_and_the_issue_title() -> None:
+def test_a_comment_parses_every_field_and_its_issue_number() -> None:
     data = Comment(HF, 12, "fay", at(10, 7)).to_json()
 
-    found = comment_contribution(data, HF, 12, "Faster tokenizer")
-
-    assert found == Contribution(
-        kind=Kind.COMMENT,
+    assert parse_comment(data) == CommentRecord(
         github_id=data["id"],
-        login="fay",
-        repo=HF,
-        number=12,
-        title="Faster tokenizer",
+        author="fay",
         url=f"https://github.com/{HF}/issues/12#issuecomment-{data['id']}",
-        occurred_at=at(10, 7),
+        created_at=at(10, 7),
+        issue_number=12,
     )
 
 
-def test_a_comment_by_a_deleted_user_gives_none() -> None:
+def test_a_comment_by_a_deleted_user_has_no_author() -> None:
     data = Comment(HF, 12, "fay", at(10, 7)).to_json()
     data["user"] = None
 
-    assert comment_contribution(data, HF, 12, "Faster tokenizer") is None
+    assert parse_comment(data).author is None
+
+
+def test_a_comment_without_issue_url_has_no_issue_number() -> None:
+    data = Comment(HF, 12, "fay", at(10, 7)).to_json()
+    del data["issue_url"]
+
+    assert parse_comment(data).issue_number is None
 
 
 # --- repos ---------------------------------------------------------------------------------
@@ -401,3 +302,93 @@ def test_parse_members_across_pages_keeps_type_and_skips_entries_without_login()
 
 def test_parse_members_of_no_pages_is_empty() -> None:
     assert parse_members([]) == []
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+EVENT_AT = at(11, 2)
+
+
+def feed_event(kind: str, payload: dict[str, Any], repo: str = HF) -> dict[str, Any]:
+    return event(kind, "fay", repository(repo), payload, EVENT_AT)
+
+
+def test_an_issue_opened_event_with_the_whole_issue_carries_it() -> None:
+    issue = Issue(HF, 7, "fay", "Crash on load", at(11, 2), at(11, 2)).to_json()
+
+    parsed = parse_event(feed_event("IssuesEvent", {"action": "opened", "issue": issue}))
+
+    assert parsed == UserEvent(HF, EVENT_AT, IssueOpened(parse_issue(issue, HF)))
+
+
+def test_a_trimmed_issue_opened_event_names_the_issue_to_fetch() -> None:
+    payload = {"action": "opened", "issue": {"number": 7, "url": f"{API}/repos/{HF}/issues/7"}}
+
+    assert parse_event(feed_event("IssuesEvent", payload)) == UserEvent(HF, EVENT_AT, IssueToFetch(7))
+
+
+def test_a_comment_created_event_with_its_comment_carries_it_and_the_title() -> None:
+    issue = Issue(HF, 7, "stranger", "Question", at(11, 1), at(11, 2)).to_json()
+    comment = Comment(HF, 7, "fay", at(11, 2)).to_json()
+
+    parsed = parse_event(
+        feed_event("IssueCommentEvent", {"action": "created", "issue": issue, "comment": comment})
+    )
+
+    assert parsed == UserEvent(HF, EVENT_AT, CommentCreated(7, "Question", parse_comment(comment)))
+
+
+def test_a_trimmed_comment_created_event_names_the_issue_and_when() -> None:
+    payload = {"action": "created", "issue": {"number": 7}, "comment": {"created_at": "2026-11-02T12:00:00Z"}}
+
+    parsed = parse_event(feed_event("IssueCommentEvent", payload))
+
+    assert parsed == UserEvent(HF, EVENT_AT, CommentToFetch(7, at(11, 2)))
+
+
+def test_a_pull_request_event_names_the_pull_request_to_fetch() -> None:
+    repo = repository(HF)
+    payload = {"action": "closed", "number": 12, "pull_request": trimmed_pull_request(repo, 12)}
+    without_number = {"action": "opened", "pull_request": trimmed_pull_request(repo, 13)}
+
+    numbered = parse_event(feed_event("PullRequestEvent", payload))
+    numbered_in_its_pull_request = parse_event(feed_event("PullRequestEvent", without_number))
+
+    assert numbered == UserEvent(HF, EVENT_AT, IssueToFetch(12))
+    assert numbered_in_its_pull_request == UserEvent(HF, EVENT_AT, IssueToFetch(13))
+
+
+def test_a_review_event_names_the_pull_request_and_when_the_review_was_submitted() -> None:
+    review = Review(HF, 12, "fay", at(11, 2)).to_json() | {"state": "approved"}
+    pull_request = trimmed_pull_request(repository(HF), 12)
+    payload = {"action": "created", "review": review, "pull_request": pull_request}
+
+    parsed = parse_event(feed_event("PullRequestReviewEvent", payload))
+
+    assert parsed == UserEvent(HF, EVENT_AT, ReviewToFetch(12, at(11, 2)))
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload"),
+    [
+        ("IssuesEvent", {"action": "closed", "issue": {"number": 7}}),
+        ("IssuesEvent", {"action": "opened"}),
+        ("IssueCommentEvent", {"action": "edited", "issue": {"number": 7}, "comment": {}}),
+        ("IssueCommentEvent", {"action": "created", "issue": {}, "comment": {}}),
+        ("PullRequestEvent", {"action": "opened"}),
+        ("PullRequestReviewEvent", {"action": "created", "review": {}}),
+    ],
+)
+def test_an_event_of_a_followed_kind_that_names_nothing_keeps_only_its_repo(
+    kind: str, payload: dict[str, Any]
+) -> None:
+    assert parse_event(feed_event(kind, payload)) == UserEvent(HF, EVENT_AT, None)
+
+
+def test_events_of_other_kinds_or_without_a_repo_are_dropped() -> None:
+    issue_opened = feed_event("IssuesEvent", {"action": "opened", "issue": {"number": 7}})
+
+    assert parse_event(feed_event("PushEvent", {"ref": "refs/heads/main"})) is None
+    assert parse_event(feed_event("WatchEvent", {"action": "started"})) is None
+    assert parse_event(issue_opened | {"repo": None}) is None

@@ -1,24 +1,42 @@
-"""Fetchers: read GitHub and yield plain JSON or records. They never touch the database;
-the caller injects what they need to know (ETags, where to stop)."""
+"""Fetchers: read GitHub and hand back records (tracker.github.records). They never touch the
+database; the caller injects what they need to know (validators, where to stop)."""
 
 from __future__ import annotations
 
 import json
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Protocol
 from urllib.parse import quote
 
 from tracker.domain import OrgMember
 from tracker.github.client import ApiResponse, GitHubClient
 from tracker.github.errors import NotFoundError, SearchLimitError
-from tracker.github.parse import JSON, parse_members, parse_time
+from tracker.github.parse import (
+    JSON,
+    format_time,
+    parse_comment,
+    parse_event,
+    parse_issue,
+    parse_members,
+    parse_repo,
+    parse_review,
+    parse_time,
+)
+from tracker.github.records import (
+    Comment,
+    EventsFetched,
+    IssueFetched,
+    IssueSummary,
+    Missing,
+    NotModified,
+    RepoFetched,
+    Review,
+)
 
-SEARCH_RESULT_CAP = 1000
-SEARCH_INCOMPLETE_RETRIES = 2
-MIN_SEARCH_SLICE = timedelta(seconds=2)
+EVENTS_RETENTION = timedelta(days=29)
+EVENTS_FEED_CAP = 300
 
 
 class EtagCache(Protocol):
@@ -31,6 +49,9 @@ class EtagCache(Protocol):
 
 class OrganizationNotFound(NotFoundError):
     pass
+
+
+# Organization members -------------------------------------------------------------------------
 
 
 def fetch_org_members(client: GitHubClient, org: str, cache: EtagCache) -> list[OrgMember]:
@@ -68,28 +89,127 @@ def _cached_page(
     return items, response.next_url
 
 
+# Repos and issues -----------------------------------------------------------------------------
+
+
+def fetch_repo(
+    client: GitHubClient, full_name: str, *, etag: str | None, fetched_at: datetime
+) -> RepoFetched | NotModified | Missing:
+    """Missing for a repo that does not exist or that the token cannot see."""
+    try:
+        response = client.get(f"/repos/{full_name}", etag=etag, endpoint="GET /repos/{owner}/{repo}")
+    except NotFoundError:
+        return Missing()
+    if response.not_modified:
+        return NotModified(response.etag)
+    return RepoFetched(parse_repo(response.data, fetched_at), response.etag)
+
+
+def fetch_issue(client: GitHubClient, repo: str, number: int) -> IssueSummary:
+    """The issue (or PR); raises NotFoundError when it is gone."""
+    return parse_issue(_get_issue(client, repo, number, etag=None, modified_since=None).data, repo)
+
+
+def fetch_issue_if_changed(
+    client: GitHubClient, repo: str, number: int, *, etag: str | None, modified_since: datetime | None
+) -> IssueFetched | NotModified | Missing:
+    """The issue (or PR), conditional on its ETag or, without one, on the `updated_at` last seen."""
+    try:
+        response = _get_issue(client, repo, number, etag=etag, modified_since=modified_since)
+    except NotFoundError:
+        return Missing()
+    if response.not_modified:
+        return NotModified(response.etag)
+    return IssueFetched(parse_issue(response.data, repo), response.etag, response.last_modified)
+
+
+def _get_issue(
+    client: GitHubClient, repo: str, number: int, *, etag: str | None, modified_since: datetime | None
+) -> ApiResponse:
+    return client.get(
+        f"/repos/{repo}/issues/{number}",
+        etag=etag,
+        modified_since=modified_since,
+        endpoint="GET /repos/{owner}/{repo}/issues/{number}",
+    )
+
+
+# Comments and reviews -------------------------------------------------------------------------
+
+
+def fetch_issue_comments(
+    client: GitHubClient, repo: str, number: int, *, since: datetime
+) -> Iterator[Comment]:
+    pages = client.paginate(
+        f"/repos/{repo}/issues/{number}/comments",
+        {"since": format_time(since)},
+        endpoint="GET /repos/{owner}/{repo}/issues/{number}/comments",
+    )
+    for page in pages:
+        yield from (parse_comment(comment) for comment in page.data or [])
+
+
 @dataclass(frozen=True, slots=True)
-class EventsResult:
-    """A user's public events newer than asked for.
+class Listing:
+    """A list whose size is known from its first page, to choose between it and narrower requests."""
 
-    `covers_since` is true when the events reach back to the time asked for, or when the
-    feed holds all of the user's recent events; otherwise something may be missing and
-    search must fill the gap.
-    """
+    pages: int
+    items: Iterator[Comment]
 
-    not_modified: bool
-    etag: str | None
-    events: list[JSON]
-    covers_since: bool
+
+def list_repo_comments(client: GitHubClient, repo: str, *, since: datetime) -> Listing:
+    """Every conversation comment of a repo updated since `since`; costs one request to size it."""
+    endpoint = "GET /repos/{owner}/{repo}/issues/comments"
+    first = client.get(
+        f"/repos/{repo}/issues/comments", {"since": format_time(since), "per_page": 100}, endpoint=endpoint
+    )
+
+    def items() -> Iterator[Comment]:
+        page = first
+        yield from (parse_comment(comment) for comment in page.data or [])
+        while page.next_url:
+            page = client.get(page.next_url, endpoint=endpoint)
+            yield from (parse_comment(comment) for comment in page.data or [])
+
+    return Listing(first.page_count, items())
+
+
+def fetch_pull_reviews(client: GitHubClient, repo: str, number: int) -> Iterator[Review]:
+    pages = client.paginate(
+        f"/repos/{repo}/pulls/{number}/reviews", endpoint="GET /repos/{owner}/{repo}/pulls/{number}/reviews"
+    )
+    for page in pages:
+        yield from (parse_review(review) for review in page.data or [])
+
+
+# A user's public events -----------------------------------------------------------------------
 
 
 def fetch_user_events(
     client: GitHubClient, login: str, *, etag: str | None, since: datetime, now: datetime
-) -> EventsResult:
-    url = f"/users/{quote(login)}/events/public"
-    first = client.get(url, {"per_page": 100}, etag=etag, endpoint="GET /users/{login}/events/public")
-    if first.not_modified:
-        return EventsResult(True, etag, [], True)
+) -> EventsFetched | NotModified | Missing:
+    """The user's events since `since`, oldest first; Missing for an unknown (renamed, deleted) user."""
+    try:
+        first = client.get(
+            f"/users/{quote(login)}/events/public",
+            {"per_page": 100},
+            etag=etag,
+            endpoint="GET /users/{login}/events/public",
+        )
+        if first.not_modified:
+            return NotModified(first.etag)
+        events, covers = _events_since(client, first, since, now)
+    except NotFoundError:
+        return Missing()
+    fresh = [event for event in events if (parse_time(event.get("created_at")) or now) >= since]
+    parsed = (parse_event(event) for event in reversed(fresh))
+    return EventsFetched(first.etag, [event for event in parsed if event is not None], covers)
+
+
+def _events_since(
+    client: GitHubClient, first: ApiResponse, since: datetime, now: datetime
+) -> tuple[list[JSON], bool]:
+    """The feed's pages (newest first) until they reach `since`, and whether they cover it."""
     events: list[JSON] = list(first.data or [])
     page: ApiResponse | None = first
     while page is not None and not _reaches(events, since) and page.next_url:
@@ -100,174 +220,11 @@ def fetch_user_events(
             break
         events.extend(page.data or [])
     feed_ended = page is not None and page.next_url is None
-    retention_start = now - timedelta(days=29)
-    covers = _reaches(events, since) or (feed_ended and len(events) < 300 and since >= retention_start)
-    fresh = [event for event in events if (parse_time(event.get("created_at")) or now) >= since]
-    return EventsResult(False, first.etag, fresh, covers)
+    covers = _reaches(events, since) or (
+        feed_ended and len(events) < EVENTS_FEED_CAP and since >= now - EVENTS_RETENTION
+    )
+    return events, covers
 
 
 def _reaches(events: list[JSON], since: datetime) -> bool:
     return any((parse_time(event.get("created_at")) or since) < since for event in events)
-
-
-def search_issues(
-    client: GitHubClient,
-    qualifiers: str,
-    *,
-    start: datetime,
-    end: datetime,
-    report: Callable[[str], None] = lambda _message: None,
-) -> Iterator[JSON]:
-    """Issues and PRs matching `qualifiers` and updated in [start, end), oldest first.
-
-    Search answers at most 1,000 results per query, so the date range is halved until
-    each slice fits. Search qualifiers have a resolution of one second, so `end` and
-    every split point are whole seconds.
-    """
-    end = end.replace(microsecond=0)
-    slices: deque[tuple[datetime, datetime]] = deque([(start, end)])
-    while slices:
-        low, high = slices.popleft()
-        outcome = _search_slice(client, qualifiers, low, high)
-        if isinstance(outcome, int):
-            if high - low <= MIN_SEARCH_SLICE:
-                report(
-                    f"search for {qualifiers!r} near {low:%Y-%m-%d %H:%M:%S} has {outcome} results; "
-                    f"only the first {SEARCH_RESULT_CAP} are reachable"
-                )
-                yield from _search_pages(client, _slice_query(qualifiers, low, high))
-                continue
-            middle = (low + (high - low) / 2).replace(microsecond=0)
-            slices.extendleft([(middle, high), (low, middle)])
-            continue
-        yield from outcome
-
-
-def _search_slice(
-    client: GitHubClient, qualifiers: str, low: datetime, high: datetime
-) -> int | Iterator[JSON]:
-    """The slice's items, or its total count when it is too big (or too slow) for one query.
-
-    The items stream page by page: a full slice is 1,000 results, tens of megabytes as JSON.
-    """
-    query = _slice_query(qualifiers, low, high)
-    for _attempt in range(SEARCH_INCOMPLETE_RETRIES + 1):
-        first = client.get("/search/issues", _search_params(query), endpoint="GET /search/issues")
-        total = int(first.data.get("total_count", 0))
-        if total > SEARCH_RESULT_CAP:
-            return total
-        if not first.data.get("incomplete_results"):
-            return _pages_from(client, first)
-    return SEARCH_RESULT_CAP + 1 if high - low > MIN_SEARCH_SLICE else _search_pages(client, query)
-
-
-def _pages_from(client: GitHubClient, first: ApiResponse) -> Iterator[JSON]:
-    yield from first.data.get("items", [])
-    yield from _more_search_pages(client, first)
-
-
-def _search_pages(client: GitHubClient, query: str) -> Iterator[JSON]:
-    first = client.get("/search/issues", _search_params(query), endpoint="GET /search/issues")
-    yield from _pages_from(client, first)
-
-
-def _more_search_pages(client: GitHubClient, first: ApiResponse) -> Iterator[JSON]:
-    page = first
-    while page.next_url:
-        try:
-            page = client.get(page.next_url, endpoint="GET /search/issues")
-        except SearchLimitError:
-            return
-        yield from page.data.get("items", [])
-
-
-def _search_params(query: str) -> dict[str, Any]:
-    return {"q": query, "sort": "updated", "order": "asc", "per_page": 100}
-
-
-def _slice_query(qualifiers: str, low: datetime, high: datetime) -> str:
-    last = high - timedelta(seconds=1)
-    return f"{qualifiers} updated:{_iso(low)}..{_iso(last)}"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def fetch_repo(client: GitHubClient, full_name: str, *, etag: str | None) -> ApiResponse:
-    """Raises NotFoundError for a repo that does not exist or that the token cannot see."""
-    return client.get(f"/repos/{full_name}", etag=etag, endpoint="GET /repos/{owner}/{repo}")
-
-
-def fetch_issue(
-    client: GitHubClient,
-    repo: str,
-    number: int,
-    *,
-    etag: str | None = None,
-    modified_since: datetime | None = None,
-) -> ApiResponse:
-    """The issue (or PR), conditional on its ETag or, without one, on the `updated_at` last seen."""
-    return client.get(
-        f"/repos/{repo}/issues/{number}",
-        etag=etag,
-        modified_since=modified_since,
-        endpoint="GET /repos/{owner}/{repo}/issues/{number}",
-    )
-
-
-def fetch_issue_comments(client: GitHubClient, repo: str, number: int, *, since: datetime) -> Iterator[JSON]:
-    pages = client.paginate(
-        f"/repos/{repo}/issues/{number}/comments",
-        {"since": _iso(since)},
-        endpoint="GET /repos/{owner}/{repo}/issues/{number}/comments",
-    )
-    for page in pages:
-        yield from page.data or []
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    """A list whose size is known from its first page, to choose between it and narrower requests."""
-
-    pages: int
-    items: Iterator[JSON]
-
-
-def list_repo_comments(client: GitHubClient, repo: str, *, since: datetime) -> Listing:
-    """Every conversation comment of a repo updated since `since`; costs one request to size it."""
-    endpoint = "GET /repos/{owner}/{repo}/issues/comments"
-    first = client.get(
-        f"/repos/{repo}/issues/comments", {"since": _iso(since), "per_page": 100}, endpoint=endpoint
-    )
-
-    def items() -> Iterator[JSON]:
-        page = first
-        yield from page.data or []
-        while page.next_url:
-            page = client.get(page.next_url, endpoint=endpoint)
-            yield from page.data or []
-
-    return Listing(first.page_count, items())
-
-
-def issue_number_from_url(issue_url: str) -> int | None:
-    tail = issue_url.rstrip("/").rsplit("/", 1)[-1]
-    return int(tail) if tail.isdigit() else None
-
-
-def fetch_pull_reviews(client: GitHubClient, repo: str, number: int) -> Iterator[JSON]:
-    pages = client.paginate(
-        f"/repos/{repo}/pulls/{number}/reviews", endpoint="GET /repos/{owner}/{repo}/pulls/{number}/reviews"
-    )
-    for page in pages:
-        yield from page.data or []
-
-
-def search_qualifiers(login: str) -> Mapping[str, str]:
-    """The three searches that find everything one login did (see README: how counting works)."""
-    return {
-        "authored": f"author:{login}",
-        "commented": f"commenter:{login}",
-        "reviewed": f"reviewed-by:{login} is:pr",
-    }

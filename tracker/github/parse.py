@@ -1,43 +1,42 @@
-"""GitHub JSON (in its documented shapes) to plain records. Pure: no I/O."""
+"""GitHub JSON (in its documented shapes) to records. Pure: no I/O.
+
+Deleted accounts come as `user: null` (no author) or as the `ghost` login (kept, never counted);
+null fields and missing optional keys parse to None or an empty value.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from tracker.domain import Contribution, Kind, OrgMember, RepoRecord
-from tracker.rules import pull_request_merge
+from tracker.domain import OrgMember, RepoRecord
+from tracker.github.records import (
+    Activity,
+    Comment,
+    CommentCreated,
+    CommentToFetch,
+    IssueOpened,
+    IssueSummary,
+    IssueToFetch,
+    Review,
+    ReviewToFetch,
+    UserEvent,
+)
 
 JSON = Mapping[str, Any]
-SUBMITTED_REVIEW_STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"})
-
-
-@dataclass(frozen=True, slots=True)
-class IssueSummary:
-    """What the issue/PR listing, search and single-issue endpoints all say about one issue."""
-
-    github_id: int
-    repo: str
-    number: int
-    title: str
-    url: str
-    author: str | None
-    author_type: str | None
-    is_pull_request: bool
-    state: str
-    created_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None
-    merged_at: datetime | None
-    labels: tuple[str, ...]
+EVENT_TYPES = frozenset({"IssuesEvent", "IssueCommentEvent", "PullRequestEvent", "PullRequestReviewEvent"})
 
 
 def parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def format_time(moment: datetime) -> str:
+    """The form GitHub's query parameters and search qualifiers take: `2026-11-28T12:00:00Z`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def required_time(value: str | None) -> datetime:
@@ -53,6 +52,11 @@ def repo_name_from_url(repository_url: str) -> str:
     owner, _, rest = tail.partition("/")
     name = rest.split("/", 1)[0]
     return f"{owner}/{name}"
+
+
+def issue_number_from_url(issue_url: str) -> int | None:
+    tail = issue_url.rstrip("/").rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else None
 
 
 def login_of(user: JSON | None) -> str | None:
@@ -83,67 +87,23 @@ def parse_issue(data: JSON, repo: str | None = None) -> IssueSummary:
     )
 
 
-def issue_contributions(issue: IssueSummary, labels_meaning_merged: frozenset[str]) -> list[Contribution]:
-    """pr_opened and pr_merged for a PR, issue_opened for an issue, all by the issue's author."""
-    if issue.author is None:
-        return []
-
-    def make(kind: Kind, at: datetime) -> Contribution:
-        return Contribution(
-            kind, issue.github_id, issue.author or "", issue.repo, issue.number, issue.title, issue.url, at
-        )
-
-    if not issue.is_pull_request:
-        return [make(Kind.ISSUE_OPENED, issue.created_at)]
-    found = [make(Kind.PR_OPENED, issue.created_at)]
-    landed = pull_request_merge(
-        merged_at=issue.merged_at,
-        closed_at=issue.closed_at,
-        labels=issue.labels,
-        labels_meaning_merged=labels_meaning_merged,
-    )
-    if landed is not None:
-        found.append(make(Kind.PR_MERGED, landed))
-    return found
-
-
-def comment_contribution(
-    comment: JSON, issue_repo: str, issue_number: int, issue_title: str
-) -> Contribution | None:
-    login = login_of(comment.get("user"))
-    if login is None:
-        return None
-    return Contribution(
-        kind=Kind.COMMENT,
-        github_id=int(comment["id"]),
-        login=login,
-        repo=issue_repo,
-        number=issue_number,
-        title=issue_title,
-        url=str(comment.get("html_url") or ""),
-        occurred_at=required_time(comment.get("created_at")),
+def parse_comment(data: JSON) -> Comment:
+    return Comment(
+        github_id=int(data["id"]),
+        author=login_of(data.get("user")),
+        url=str(data.get("html_url") or ""),
+        created_at=required_time(data.get("created_at")),
+        issue_number=issue_number_from_url(str(data.get("issue_url") or "")),
     )
 
 
-def review_contribution(
-    review: JSON, repo: str, number: int, title: str, pull_request_author: str | None
-) -> Contribution | None:
-    """A submitted review; pending (unsubmitted) reviews have no submitted_at and do not count."""
-    login = login_of(review.get("user"))
-    state = str(review.get("state") or "").upper()
-    submitted_at = parse_time(review.get("submitted_at"))
-    if login is None or submitted_at is None or state not in SUBMITTED_REVIEW_STATES:
-        return None
-    return Contribution(
-        kind=Kind.REVIEW,
-        github_id=int(review["id"]),
-        login=login,
-        repo=repo,
-        number=number,
-        title=title,
-        url=str(review.get("html_url") or ""),
-        occurred_at=submitted_at,
-        subject_author=pull_request_author,
+def parse_review(data: JSON) -> Review:
+    return Review(
+        github_id=int(data["id"]),
+        author=login_of(data.get("user")),
+        state=str(data.get("state") or ""),
+        url=str(data.get("html_url") or ""),
+        submitted_at=parse_time(data.get("submitted_at")),
     )
 
 
@@ -168,10 +128,6 @@ def parse_repo(data: JSON, fetched_at: datetime) -> RepoRecord:
     )
 
 
-def missing_repo(full_name: str, fetched_at: datetime) -> RepoRecord:
-    return RepoRecord(full_name, False, False, False, False, 0, (), None, None, False, None, fetched_at)
-
-
 def parse_members(pages: Iterable[Iterable[JSON]]) -> list[OrgMember]:
     return [
         OrgMember(str(user["login"]), str(user.get("type") or "User"))
@@ -179,3 +135,52 @@ def parse_members(pages: Iterable[Iterable[JSON]]) -> list[OrgMember]:
         for user in page
         if user.get("login")
     ]
+
+
+# Events ---------------------------------------------------------------------------------------
+
+
+def parse_event(data: JSON) -> UserEvent | None:
+    """None for an event that can carry no contribution (another type, or no repo)."""
+    repo = str((data.get("repo") or {}).get("name") or "")
+    kind = data.get("type")
+    if not repo or kind not in EVENT_TYPES:
+        return None
+    activity = _activity(str(kind), repo, data.get("payload") or {})
+    return UserEvent(repo, parse_time(data.get("created_at")), activity)
+
+
+def _activity(kind: str, repo: str, payload: JSON) -> Activity | None:
+    """What the sync needs of one event of the four kinds in EVENT_TYPES."""
+    if kind == "IssuesEvent":
+        return _issue_opened(repo, payload.get("issue") or {}) if payload.get("action") == "opened" else None
+    if kind == "IssueCommentEvent":
+        return _comment_created(payload) if payload.get("action") == "created" else None
+    if kind == "PullRequestEvent":
+        number = payload.get("number") or (payload.get("pull_request") or {}).get("number")
+        return IssueToFetch(int(number)) if number else None
+    return _review_submitted(payload)
+
+
+def _issue_opened(repo: str, issue: JSON) -> IssueOpened | IssueToFetch | None:
+    """The whole issue when the payload has it; since GitHub trimmed payloads, often only its number."""
+    if issue.get("title") and issue.get("user") and issue.get("created_at"):
+        return IssueOpened(parse_issue(issue, repo))
+    return IssueToFetch(int(issue["number"])) if issue.get("number") else None
+
+
+def _review_submitted(payload: JSON) -> ReviewToFetch | None:
+    number = (payload.get("pull_request") or {}).get("number")
+    submitted_at = parse_time((payload.get("review") or {}).get("submitted_at"))
+    return ReviewToFetch(int(number), submitted_at) if number else None
+
+
+def _comment_created(payload: JSON) -> CommentCreated | CommentToFetch | None:
+    issue = payload.get("issue") or {}
+    comment = payload.get("comment") or {}
+    number = issue.get("number")
+    if not number:
+        return None
+    if issue.get("title") and comment.get("id") and comment.get("created_at"):
+        return CommentCreated(int(number), str(issue["title"]), parse_comment(comment))
+    return CommentToFetch(int(number), parse_time(comment.get("created_at")))

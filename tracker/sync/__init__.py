@@ -26,27 +26,28 @@ from tracker.github.errors import NotFoundError, SearchLimitError
 from tracker.github.fetch import (
     fetch_issue,
     fetch_issue_comments,
+    fetch_issue_if_changed,
     fetch_org_members,
     fetch_pull_reviews,
     fetch_repo,
     fetch_user_events,
-    issue_number_from_url,
     list_repo_comments,
-    search_issues,
-    search_qualifiers,
 )
-from tracker.github.parse import (
-    JSON,
+from tracker.github.records import (
+    CommentCreated,
+    CommentToFetch,
+    EventsFetched,
+    IssueFetched,
+    IssueOpened,
     IssueSummary,
-    comment_contribution,
-    issue_contributions,
-    login_of,
-    missing_repo,
-    parse_issue,
-    parse_repo,
-    parse_time,
-    review_contribution,
+    IssueToFetch,
+    Missing,
+    NotModified,
+    RepoFetched,
+    ReviewToFetch,
+    UserEvent,
 )
+from tracker.github.search import search_issues, search_qualifiers
 from tracker.rules import Person, build_people, decide_repo, facts_of
 from tracker.store.contributions import upsert_contributions
 from tracker.store.members import replace_org_members
@@ -72,6 +73,11 @@ from tracker.store.sync_state import (
     track_open_pull_request,
 )
 from tracker.store.tables import LoginCursorRow, SyncRunRow
+from tracker.sync.contributions import (
+    build_comment_contribution,
+    build_issue_contributions,
+    build_review_contribution,
+)
 
 EVENT_OVERLAP = timedelta(hours=1)
 EVENTS_TRUSTED_FOR = timedelta(days=29)
@@ -247,19 +253,15 @@ class Syncer:
             return known
         cache_key = f"/repos/{full_name.lower()}"
         cached = get_cached_response(session, cache_key)
-        try:
-            response = fetch_repo(
-                self._client, full_name, etag=cached.etag if cached and known is not None else None
-            )
-        except NotFoundError:
-            record = missing_repo(full_name, now)
-        else:
-            if response.not_modified and known is not None:
+        etag = cached.etag if cached and known is not None else None
+        match fetch_repo(self._client, full_name, etag=etag, fetched_at=now):
+            case RepoFetched(record=record, etag=new_etag):
+                if new_etag:
+                    put_cached_response(session, url=cache_key, etag=new_etag, body=None, now=now)
+            case NotModified() if known is not None:
                 record = _refreshed(known, now)
-            else:
-                record = parse_repo(response.data, now)
-                if response.etag:
-                    put_cached_response(session, url=cache_key, etag=response.etag, body=None, now=now)
+            case _:
+                record = missing_repo(full_name, now)
         upsert_repo(session, record, key=full_name)
         return record
 
@@ -320,30 +322,30 @@ class Syncer:
     def _follow_events(self, session: Session, login: str, cursor: LoginCursorRow, now: datetime) -> None:
         assert cursor.complete_until is not None
         since = cursor.complete_until - EVENT_OVERLAP
-        try:
-            result = fetch_user_events(self._client, login, etag=cursor.events_etag, since=since, now=now)
-        except NotFoundError:
+        result = fetch_user_events(self._client, login, etag=cursor.events_etag, since=since, now=now)
+        if isinstance(result, Missing):
             self._warn(f"GitHub user {login} not found (renamed or deleted); skipped")
             return
-        if not result.not_modified:
+        if isinstance(result, EventsFetched):
             if not result.covers_since:
                 self._search_login(session, login, since, now)
-            for event in reversed(result.events):
+            for event in result.events:
                 self._take_event(session, event)
             self._commit(session)
-        cursor.events_etag = result.etag
+            cursor.events_etag = result.etag
         self._advance_cursor(session, cursor, cursor.complete_from or since, now)
 
     def _search_login(self, session: Session, login: str, start: datetime, end: datetime) -> None:
         self._summary.logins_searched += 1
         queries = search_qualifiers(login)
-        for item in search_issues(self._client, queries["authored"], start=start, end=end, report=self._warn):
-            self._take_authored(session, parse_issue(item))
+        for issue in search_issues(
+            self._client, queries["authored"], start=start, end=end, report=self._warn
+        ):
+            self._take_authored(session, issue)
         self._commit(session)
-        for item in search_issues(
+        for issue in search_issues(
             self._client, queries["commented"], start=start, end=end, report=self._warn
         ):
-            issue = parse_issue(item)
             if self._counts(session, issue.repo):
                 enqueue_fetch(
                     session,
@@ -354,8 +356,9 @@ class Syncer:
                     title=issue.title,
                 )
         self._commit(session)
-        for item in search_issues(self._client, queries["reviewed"], start=start, end=end, report=self._warn):
-            issue = parse_issue(item)
+        for issue in search_issues(
+            self._client, queries["reviewed"], start=start, end=end, report=self._warn
+        ):
             if self._counts(session, issue.repo):
                 enqueue_fetch(
                     session,
@@ -373,7 +376,7 @@ class Syncer:
             return
         if not self._counts(session, issue.repo):
             return
-        self._save(session, issue_contributions(issue, self._rules.labels_meaning_merged(issue.repo)))
+        self._save(session, build_issue_contributions(issue, self._rules.labels_meaning_merged(issue.repo)))
         if issue.is_pull_request and issue.state == "open":
             # Its updated_at makes the first re-check conditional (If-Modified-Since), so free.
             track_open_pull_request(
@@ -382,49 +385,25 @@ class Syncer:
         elif issue.is_pull_request:
             forget_open_pull_request(session, repo=issue.repo, number=issue.number)
 
-    def _take_event(self, session: Session, event: JSON) -> None:
-        repo = str((event.get("repo") or {}).get("name") or "")
-        payload = event.get("payload") or {}
-        kind = event.get("type")
-        if not repo or kind not in _EVENT_TYPES or not self._counts(session, repo):
+    def _take_event(self, session: Session, event: UserEvent) -> None:
+        if not self._counts(session, event.repo):
             return
-        if kind == "IssuesEvent" and payload.get("action") == "opened":
-            self._take_issue_payload(session, repo, payload.get("issue") or {})
-        elif kind == "IssueCommentEvent" and payload.get("action") == "created":
-            self._take_comment_payload(session, repo, payload)
-        elif kind == "PullRequestEvent":
-            number = payload.get("number") or (payload.get("pull_request") or {}).get("number")
-            if number:
-                enqueue_fetch(session, what=ISSUE, repo=repo, number=int(number), since=self._history_start)
-        elif kind == "PullRequestReviewEvent":
-            number = (payload.get("pull_request") or {}).get("number")
-            submitted = parse_time((payload.get("review") or {}).get("submitted_at"))
-            if number:
-                since = max(self._history_start, (submitted or self._history_start) - EVENT_OVERLAP)
-                enqueue_fetch(session, what=REVIEWS, repo=repo, number=int(number), since=since)
-
-    def _take_issue_payload(self, session: Session, repo: str, issue: JSON) -> None:
-        if issue.get("title") and issue.get("user") and issue.get("created_at"):
-            self._take_authored(session, parse_issue(issue, repo))
-        elif issue.get("number"):
-            enqueue_fetch(
-                session, what=ISSUE, repo=repo, number=int(issue["number"]), since=self._history_start
-            )
-
-    def _take_comment_payload(self, session: Session, repo: str, payload: JSON) -> None:
-        issue = payload.get("issue") or {}
-        comment = payload.get("comment") or {}
-        number = issue.get("number")
-        if not number:
-            return
-        if issue.get("title") and comment.get("id") and comment.get("created_at"):
-            contribution = comment_contribution(comment, repo, int(number), str(issue["title"]))
-            if contribution is not None and contribution.login.lower() in self._tracked:
-                self._save(session, [contribution])
-            return
-        created = parse_time(comment.get("created_at")) or self._history_start
-        since = max(self._history_start, created - EVENT_OVERLAP)
-        enqueue_fetch(session, what=COMMENTS, repo=repo, number=int(number), since=since)
+        start = self._history_start
+        match event.activity:
+            case IssueOpened(issue=issue):
+                self._take_authored(session, issue)
+            case IssueToFetch(number=number):
+                enqueue_fetch(session, what=ISSUE, repo=event.repo, number=number, since=start)
+            case CommentCreated(number=number, title=title, comment=comment):
+                contribution = build_comment_contribution(comment, event.repo, number, title)
+                if contribution is not None and contribution.login.lower() in self._tracked:
+                    self._save(session, [contribution])
+            case CommentToFetch(number=number, created_at=created_at):
+                since = max(start, (created_at or start) - EVENT_OVERLAP)
+                enqueue_fetch(session, what=COMMENTS, repo=event.repo, number=number, since=since)
+            case ReviewToFetch(number=number, submitted_at=submitted_at):
+                since = max(start, (submitted_at or start) - EVENT_OVERLAP)
+                enqueue_fetch(session, what=REVIEWS, repo=event.repo, number=number, since=since)
 
     # Details -----------------------------------------------------------------------------------
 
@@ -470,10 +449,9 @@ class Syncer:
         titles = {task.number: task.title or "" for task in group}
         found = []
         for comment in listing.items:
-            number = issue_number_from_url(str(comment.get("issue_url") or ""))
-            login = (login_of(comment.get("user")) or "").lower()
-            if number in titles and login in self._tracked:
-                contribution = comment_contribution(comment, repo, number, titles[number])
+            number = comment.issue_number
+            if number in titles and (comment.author or "").lower() in self._tracked:
+                contribution = build_comment_contribution(comment, repo, number, titles[number])
                 if contribution is not None:
                     found.append(contribution)
         self._save(session, found)
@@ -499,13 +477,13 @@ class Syncer:
             self._warn(f"{task.repo}#{task.number} is gone (deleted or moved); skipped")
 
     def _issue(self, repo: str, number: int) -> IssueSummary:
-        return parse_issue(fetch_issue(self._client, repo, number).data, repo)
+        return fetch_issue(self._client, repo, number)
 
     def _comments(self, task: FetchTask, title: str) -> list[Contribution]:
         found = []
         for comment in fetch_issue_comments(self._client, task.repo, task.number, since=task.since):
-            if (login_of(comment.get("user")) or "").lower() in self._tracked:
-                contribution = comment_contribution(comment, task.repo, task.number, title)
+            if (comment.author or "").lower() in self._tracked:
+                contribution = build_comment_contribution(comment, task.repo, task.number, title)
                 if contribution is not None:
                     found.append(contribution)
         return found
@@ -513,8 +491,8 @@ class Syncer:
     def _reviews(self, task: FetchTask, title: str, author: str | None) -> list[Contribution]:
         found = []
         for review in fetch_pull_reviews(self._client, task.repo, task.number):
-            if (login_of(review.get("user")) or "").lower() in self._tracked:
-                contribution = review_contribution(review, task.repo, task.number, title, author)
+            if (review.author or "").lower() in self._tracked:
+                contribution = build_review_contribution(review, task.repo, task.number, title, author)
                 if contribution is not None and contribution.occurred_at >= task.since:
                     found.append(contribution)
         return found
@@ -531,30 +509,27 @@ class Syncer:
 
     def _recheck_open_pull_request(self, session: Session, pr: OpenPullRequest) -> None:
         """With its ETag, or else the `updated_at` search showed: a 304 means nothing changed."""
-        try:
-            response = fetch_issue(
-                self._client, pr.repo, pr.number, etag=pr.etag, modified_since=pr.last_modified
-            )
-        except NotFoundError:
-            forget_open_pull_request(session, repo=pr.repo, number=pr.number)
-            return
-        if response.not_modified:
-            if response.etag and response.etag != pr.etag:
-                # The 304 of an If-Modified-Since still names the ETag: later checks use it.
-                track_open_pull_request(session, repo=pr.repo, number=pr.number, etag=response.etag)
-            return
-        issue = parse_issue(response.data, pr.repo)
-        self._take_authored(session, issue)
-        if issue.state == "open":
-            track_open_pull_request(
-                session,
-                repo=pr.repo,
-                number=pr.number,
-                etag=response.etag,
-                last_modified=response.last_modified or issue.updated_at,
-            )
-        else:
-            forget_open_pull_request(session, repo=pr.repo, number=pr.number)
+        match fetch_issue_if_changed(
+            self._client, pr.repo, pr.number, etag=pr.etag, modified_since=pr.last_modified
+        ):
+            case Missing():
+                forget_open_pull_request(session, repo=pr.repo, number=pr.number)
+            case NotModified(etag=etag):
+                if etag and etag != pr.etag:
+                    # The 304 of an If-Modified-Since still names the ETag: later checks use it.
+                    track_open_pull_request(session, repo=pr.repo, number=pr.number, etag=etag)
+            case IssueFetched(issue=issue, etag=etag, last_modified=last_modified):
+                self._take_authored(session, issue)
+                if issue.state == "open":
+                    track_open_pull_request(
+                        session,
+                        repo=pr.repo,
+                        number=pr.number,
+                        etag=etag,
+                        last_modified=last_modified or issue.updated_at,
+                    )
+                else:
+                    forget_open_pull_request(session, repo=pr.repo, number=pr.number)
 
     # Bookkeeping -------------------------------------------------------------------------------
 
@@ -585,15 +560,17 @@ class Syncer:
         session.commit()
 
 
-_EVENT_TYPES = frozenset({"IssuesEvent", "IssueCommentEvent", "PullRequestEvent", "PullRequestReviewEvent"})
-
-
 REPO_LISTING_MIN_ISSUES = 3
 TASK_PAGE = 500
 
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def missing_repo(full_name: str, fetched_at: datetime) -> RepoRecord:
+    """What is kept of a repo GitHub answers 404 for: it does not exist, or is not visible."""
+    return RepoRecord(full_name, False, False, False, False, 0, (), None, None, False, None, fetched_at)
 
 
 def _refreshed(record: RepoRecord, now: datetime) -> RepoRecord:
