@@ -11,7 +11,7 @@ from jobs.scheduler import JobSpec, build_scheduler, run_scheduler
 from tracker.cancel import Cancelled, CancelToken
 from tracker.config import Settings
 from tracker.github.client import GitHubClient
-from tracker.sync import sync_once
+from tracker.sync.run import run_sync
 
 log = logging.getLogger("tracker.jobs")
 
@@ -36,11 +36,11 @@ class JobProgress:
 def make_sync_job(
     *, settings: Settings, engine: Engine, token: str, cancel: CancelToken
 ) -> Callable[[], None]:
-    def run_sync() -> None:
+    def sync_job() -> None:
         progress = JobProgress("sync")
         client = GitHubClient(token=token, api_url=settings.api_url, report=progress.say, cancel=cancel)
         try:
-            summary = sync_once(
+            summary = run_sync(
                 settings=settings, engine=engine, client=client, progress=progress, cancel=cancel
             )
         except Cancelled:
@@ -51,7 +51,7 @@ def make_sync_job(
         if summary is not None:
             log.info(summary.line(), extra={"job": "sync", **summary.figures()})
 
-    return run_sync
+    return sync_job
 
 
 def schedule_jobs(

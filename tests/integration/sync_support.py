@@ -15,7 +15,8 @@ from tests.github_world import API, GitHubWorld, trimmed_pull_request
 from tracker.config import Settings, load_settings
 from tracker.counting import QueryFilter, counted_contributions
 from tracker.github.client import GitHubClient, transient_retry
-from tracker.sync import Syncer, SyncSummary
+from tracker.sync import run
+from tracker.sync.summary import SyncSummary
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -115,8 +116,15 @@ def run_sync(
 ) -> tuple[SyncSummary, GitHubClient]:
     progress = progress or RecordingProgress()
     client = make_client(clock, progress)
-    syncer = Syncer(settings=settings, engine=engine, client=client, progress=progress, clock=clock)
-    summary = syncer.run(since=since.date() if since else None)
+    summary = run.run_sync(
+        settings=settings,
+        engine=engine,
+        client=client,
+        progress=progress,
+        since=since.date() if since else None,
+        clock=clock,
+    )
+    assert summary is not None, "the database lock was held"
     return summary, client
 
 

@@ -70,7 +70,7 @@ def test_a_queue_longer_than_one_page_is_drained_completely(
     engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("tracker.sync.TASK_PAGE", 1)
+    monkeypatch.setattr("tracker.sync.fetch_queue.TASK_PAGE", 1)
 
     run_sync(settings, engine, Clock())
 

@@ -21,7 +21,7 @@ def sync(app: App, since: datetime | None) -> None:
     from tracker.cancel import CancelToken, stop_on_signals
     from tracker.cli.progress import ConsoleProgress
     from tracker.github.client import GitHubClient
-    from tracker.sync import sync_once
+    from tracker.sync.run import run_sync
 
     settings = app.settings()
     token = github_token()
@@ -30,7 +30,7 @@ def sync(app: App, since: datetime | None) -> None:
     with stop_on_signals(cancel), ConsoleProgress() as progress:
         client = GitHubClient(token=token, api_url=settings.api_url, report=progress.say, cancel=cancel)
         try:
-            summary = sync_once(
+            summary = run_sync(
                 settings=settings,
                 engine=engine,
                 client=client,

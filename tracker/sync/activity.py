@@ -1,0 +1,164 @@
+"""Each login's activity: searched in full the first time (or with --since), then followed
+through its public events feed, with search filling any gap the feed cannot cover.
+
+A login's cursor (`complete_from`..`complete_until`) moves only after everything it covers is
+committed or queued; the comments and reviews found by search wait in the fetch queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from tracker.github.errors import SearchLimitError
+from tracker.github.fetch import fetch_user_events
+from tracker.github.records import (
+    CommentCreated,
+    CommentToFetch,
+    EventsFetched,
+    IssueOpened,
+    IssueSummary,
+    IssueToFetch,
+    Missing,
+    ReviewToFetch,
+    UserEvent,
+)
+from tracker.github.search import search_issues, search_qualifiers
+from tracker.rules import Person
+from tracker.store import sync_state
+from tracker.store.tables import LoginCursorRow
+from tracker.sync.context import SyncContext
+from tracker.sync.contributions import build_comment_contribution
+from tracker.sync.fetch_queue import COMMENTS, ISSUE, REVIEWS
+from tracker.sync.people import start_of
+from tracker.sync.recording import record_authored, record_contributions
+from tracker.sync.repos import repo_counts
+
+EVENT_OVERLAP = timedelta(hours=1)
+EVENTS_TRUSTED_FOR = timedelta(days=29)
+
+
+def sync_activity(context: SyncContext, people: list[Person], since: date | None) -> None:
+    logins = sorted({login for person in people for login in person.logins}, key=str.lower)
+    context.progress.phase("people's activity", len(logins))
+    for login in logins:
+        try:
+            _sync_login(context, login, since)
+        except SearchLimitError as error:
+            context.session.rollback()
+            context.warn(
+                f"GitHub refused to search the activity of {login} ({error}): is the login right? skipped"
+            )
+        context.progress.advance()
+
+
+def _sync_login(context: SyncContext, login: str, since: date | None) -> None:
+    """Search a new login (or everyone, with --since) and one whose feed may have dropped events
+    since its cursor; then follow its feed."""
+    cursor = sync_state.get_cursor(context.session, login)
+    now = context.started_at
+    if cursor.complete_until is None or since is not None:
+        begin = start_of(since) if since is not None else context.history_start
+        _search_login(context, login, begin)
+        _advance_cursor(context, cursor, begin)
+    elif now - cursor.complete_until > EVENTS_TRUSTED_FOR:
+        # Events older than the feed's retention may have come and gone unseen.
+        _search_login(context, login, cursor.complete_until - EVENT_OVERLAP)
+        _advance_cursor(context, cursor, context.history_start)
+    _follow_events(context, login, cursor)
+
+
+def _advance_cursor(context: SyncContext, cursor: LoginCursorRow, start: datetime) -> None:
+    """Everything from `start` to this run's start is stored or queued: say so, durably."""
+    end = context.started_at
+    cursor.complete_from = min(start, cursor.complete_from or start)
+    cursor.complete_until = max(end, cursor.complete_until or end)
+    sync_state.save_cursor(context.session, cursor)
+    context.commit()
+
+
+# Search ---------------------------------------------------------------------------------------
+
+
+def _search_login(context: SyncContext, login: str, start: datetime) -> None:
+    """Everything the login authored, commented on or reviewed, updated since `start`.
+
+    Authored issues are stored at once; the comments and reviews are queued, each unit committed.
+    """
+    context.summary.logins_searched += 1
+    queries = search_qualifiers(login)
+    for issue in _search(context, queries["authored"], start):
+        record_authored(context, issue)
+    context.commit()
+    for issue in _search(context, queries["commented"], start):
+        if repo_counts(context, issue.repo):
+            sync_state.enqueue_fetch(
+                context.session,
+                what=COMMENTS,
+                repo=issue.repo,
+                number=issue.number,
+                since=start,
+                title=issue.title,
+            )
+    context.commit()
+    for issue in _search(context, queries["reviewed"], start):
+        if repo_counts(context, issue.repo):
+            sync_state.enqueue_fetch(
+                context.session,
+                what=REVIEWS,
+                repo=issue.repo,
+                number=issue.number,
+                since=start,
+                title=issue.title,
+                subject_author=issue.author,
+            )
+    context.commit()
+
+
+def _search(context: SyncContext, qualifiers: str, start: datetime) -> Iterator[IssueSummary]:
+    return search_issues(context.client, qualifiers, start=start, end=context.started_at, report=context.warn)
+
+
+# Events ---------------------------------------------------------------------------------------
+
+
+def _follow_events(context: SyncContext, login: str, cursor: LoginCursorRow) -> None:
+    """The feed since the cursor's end, with its ETag: unchanged, it is a free 304."""
+    assert cursor.complete_until is not None
+    since = cursor.complete_until - EVENT_OVERLAP
+    feed = fetch_user_events(
+        context.client, login, etag=cursor.events_etag, since=since, now=context.started_at
+    )
+    if isinstance(feed, Missing):
+        context.warn(f"GitHub user {login} not found (renamed or deleted); skipped")
+        return
+    if isinstance(feed, EventsFetched):
+        if not feed.covers_since:
+            _search_login(context, login, since)
+        for event in feed.events:
+            _take_event(context, event)
+        context.commit()
+        cursor.events_etag = feed.etag
+    _advance_cursor(context, cursor, cursor.complete_from or since)
+
+
+def _take_event(context: SyncContext, event: UserEvent) -> None:
+    """Store what the event carries in full; queue the fetch of what it only names."""
+    if not repo_counts(context, event.repo):
+        return
+    session, repo, start = context.session, event.repo, context.history_start
+    match event.activity:
+        case IssueOpened(issue=issue):
+            record_authored(context, issue)
+        case IssueToFetch(number=number):
+            sync_state.enqueue_fetch(session, what=ISSUE, repo=repo, number=number, since=start)
+        case CommentCreated(number=number, title=title, comment=comment):
+            found = build_comment_contribution(comment, repo, number, title)
+            if found is not None and context.is_tracked(found.login):
+                record_contributions(context, [found])
+        case CommentToFetch(number=number, created_at=created_at):
+            since = max(start, (created_at or start) - EVENT_OVERLAP)
+            sync_state.enqueue_fetch(session, what=COMMENTS, repo=repo, number=number, since=since)
+        case ReviewToFetch(number=number, submitted_at=submitted_at):
+            since = max(start, (submitted_at or start) - EVENT_OVERLAP)
+            sync_state.enqueue_fetch(session, what=REVIEWS, repo=repo, number=number, since=since)

@@ -1,0 +1,46 @@
+"""Open PRs re-checked each sync: a member's PR merged by someone else leaves no event in the
+member's feed. Each is asked conditionally, so an unchanged one costs nothing."""
+
+from __future__ import annotations
+
+from tracker.github.fetch import fetch_issue_if_changed
+from tracker.github.records import IssueFetched, Missing, NotModified
+from tracker.store import sync_state
+from tracker.store.sync_state import OpenPullRequest
+from tracker.sync.context import SyncContext
+from tracker.sync.recording import record_authored
+
+
+def recheck_open_pull_requests(context: SyncContext) -> None:
+    open_prs = sync_state.list_open_pull_requests(context.session)
+    context.progress.phase("open pull requests", len(open_prs))
+    for pr in open_prs:
+        _recheck(context, pr)
+        context.commit()
+        context.progress.advance()
+
+
+def _recheck(context: SyncContext, pr: OpenPullRequest) -> None:
+    """With its ETag, or else the `updated_at` search showed: a 304 means nothing changed."""
+    session = context.session
+    match fetch_issue_if_changed(
+        context.client, pr.repo, pr.number, etag=pr.etag, modified_since=pr.last_modified
+    ):
+        case Missing():
+            sync_state.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
+        case NotModified(etag=etag):
+            if etag and etag != pr.etag:
+                # The 304 of an If-Modified-Since still names the ETag: later checks use it.
+                sync_state.track_open_pull_request(session, repo=pr.repo, number=pr.number, etag=etag)
+        case IssueFetched(issue=issue, etag=etag, last_modified=last_modified):
+            record_authored(context, issue)
+            if issue.state == "open":
+                sync_state.track_open_pull_request(
+                    session,
+                    repo=pr.repo,
+                    number=pr.number,
+                    etag=etag,
+                    last_modified=last_modified or issue.updated_at,
+                )
+            else:
+                sync_state.forget_open_pull_request(session, repo=pr.repo, number=pr.number)

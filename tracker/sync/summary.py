@@ -1,0 +1,49 @@
+"""What a sync run did, as figures for the log and one line for the operator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tracker.github.client import RequestStats
+
+
+@dataclass
+class SyncSummary:
+    new: int = 0
+    updated: int = 0
+    requests: int = 0
+    not_modified: int = 0
+    waited_seconds: float = 0.0
+    people: int = 0
+    logins_searched: int = 0
+    details_fetched: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def take_request_stats(self, stats: RequestStats) -> None:
+        self.requests = stats.requests
+        self.not_modified = stats.not_modified
+        self.waited_seconds = stats.waited_seconds
+
+    def figures(self) -> dict[str, int | float]:
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "requests": self.requests,
+            "not_modified": self.not_modified,
+            "rate_limited": self.requests - self.not_modified,
+            "waited_seconds": round(self.waited_seconds, 1),
+            "people": self.people,
+        }
+
+    def line(self) -> str:
+        return (
+            f"sync done: {self.new} new and {self.updated} updated contributions; "
+            f"{self.requests} requests ({self.not_modified} answered 304, free; "
+            f"{self.requests - self.not_modified} counted against the rate limit); "
+            f"{_duration(self.waited_seconds)} waited for rate limits; {self.people} people"
+        )
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m {rest:02d}s" if minutes else f"{rest}s"
