@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
@@ -197,3 +201,38 @@ def test_login_cursors_stored_before_0008_keep_their_window_and_etag(database_ur
         assert "last_event_id" in columns
     finally:
         engine.dispose()
+
+
+_MIGRATE_AT_THE_SIGNAL = """
+import sys, time
+from pathlib import Path
+from tracker.store import migrate
+from tracker.store.engine import make_engine
+
+url, go = sys.argv[1], Path(sys.argv[2])
+engine = make_engine(url)
+while not go.exists():
+    time.sleep(0.005)
+migrate.upgrade(engine)
+print(migrate.current_revision(engine))
+"""
+
+
+def test_processes_starting_together_on_a_new_database_all_come_up(database_url: str, tmp_path: Path) -> None:
+    """One migrates under the lock; the others wait, find the schema at the head and go on."""
+    go = tmp_path / "go"
+    starters = [
+        subprocess.Popen(
+            [sys.executable, "-c", _MIGRATE_AT_THE_SIGNAL, database_url, str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    time.sleep(1.5)  # every process has imported and is waiting at the line
+    go.touch()
+    outcomes = [process.communicate(timeout=120) for process in starters]
+
+    assert [process.returncode for process in starters] == [0, 0, 0, 0], [err for _, err in outcomes]
+    assert [out.strip() for out, _ in outcomes] == [migrate.HEAD_REVISION] * 4
