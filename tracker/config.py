@@ -30,6 +30,7 @@ from pydantic import (
 from tracker.domain import LOGIN_RULE, is_github_login
 from tracker.openness import ModelOpenness, parse_openness_annotation
 from tracker.rules import RepoRules, RosterEntry
+from tracker.urls import check_database_url
 
 CONFIG_ENV = "TRACKER_CONFIG"
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
@@ -213,7 +214,7 @@ def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settin
         path=path,
         org=config.github.org,
         api_url=(environ.get("GITHUB_API_URL") or config.github.api_url).rstrip("/"),
-        database_url=resolve_database_url(_database_url(config.database, environ), base),
+        database_url=resolve_database_url(_database_url(config.database, environ, path), base),
         backfill_days=config.sync.backfill_days,
         exclude=tuple(config.members.exclude),
         roster=roster,
@@ -225,13 +226,18 @@ def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settin
     )
 
 
-def _database_url(section: DatabaseSection, environ: Mapping[str, str]) -> str:
+def _database_url(section: DatabaseSection, environ: Mapping[str, str], path: Path) -> str:
     """TRACKER_DATABASE_URL, else the file's url, else TRACKER_DEFAULT_DATABASE_URL, else the default."""
     if environ.get(DATABASE_URL_ENV):
-        return environ[DATABASE_URL_ENV]
-    if "url" in section.model_fields_set:
-        return section.url
-    return environ.get(DEFAULT_DATABASE_URL_ENV) or section.url
+        url, source = environ[DATABASE_URL_ENV].strip(), DATABASE_URL_ENV
+    elif "url" in section.model_fields_set:
+        url, source = section.url, f"{path}: database.url"
+    else:
+        url, source = environ.get(DEFAULT_DATABASE_URL_ENV) or section.url, DEFAULT_DATABASE_URL_ENV
+    try:
+        return check_database_url(url, source)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def load_roster(path: Path) -> tuple[RosterEntry, ...]:

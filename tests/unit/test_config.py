@@ -552,3 +552,52 @@ def test_the_shipped_csv_roster_example_loads(tmp_path: Path) -> None:
     config, _ = _csv_roster(tmp_path, example.read_bytes())
 
     assert [entry.login for entry in load_settings(config, environ={}).roster] == ["fay", "gus"]
+
+
+# --- database URLs -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://root@db/tracker", "mysql databases are not supported"),
+        ("postgresql+psycopg2://u@db/t", "the psycopg2 driver is not installed"),
+        ("tracker.db", "'tracker.db' is not a database URL"),
+        ("postgres://u:hunter2@db/t", "write postgresql:// (or postgresql+psycopg://), not postgres://"),
+    ],
+)
+def test_a_database_url_the_tracker_cannot_use_is_named_with_its_key(
+    tmp_path: Path, url: str, expected: str
+) -> None:
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[database]\nurl = "{url}"\n')
+
+    message = load_error(config)
+
+    assert message.startswith(f"{config}: database.url: {expected}")
+    assert "sqlite:///PATH or postgresql+psycopg://" in message
+    assert "hunter2" not in message
+
+
+def test_a_bare_file_name_gets_the_sqlite_url_to_write(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[database]\nurl = "tracker.db"\n')
+
+    assert load_error(config).endswith("; for a SQLite file write sqlite:///tracker.db")
+
+
+def test_a_bad_database_url_from_the_environment_names_the_variable(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", MINIMAL)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, environ={"TRACKER_DATABASE_URL": "mysql://root:secret@db/x"})
+
+    assert str(caught.value).startswith("TRACKER_DATABASE_URL: mysql databases are not supported")
+    assert "secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///tracker.db", "postgresql://u@db/t", "postgresql+psycopg://u@db/t", "sqlite://"]
+)
+def test_supported_database_urls_are_accepted(tmp_path: Path, url: str) -> None:
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[database]\nurl = "{url}"\n')
+
+    assert load_settings(config, environ={}).database_url.split("://")[0] == url.split("://")[0]
