@@ -18,7 +18,8 @@ from tracker.github.client import GitHubClient, transient_retry
 from tracker.github.errors import GitHubError, NotFoundError
 from tracker.logs import redact, secrets_from_environment
 from tracker.slack.check import verify_target
-from tracker.slack.post import SlackError, target_from_environment
+from tracker.slack.errors import SlackError
+from tracker.slack.targets import target_from_environment
 from tracker.store import migrate
 from tracker.store.contributions import count_stored_contributions
 from tracker.store.engine import StoreError, make_engine, redact_url

@@ -32,14 +32,12 @@ from tracker.digest.post import (
 )
 from tracker.domain import Kind
 from tracker.reports import group_totals
-from tracker.slack.post import (
+from tracker.slack.errors import SlackError, SlackSetupError
+from tracker.slack.post import PostReceipt, post_message
+from tracker.slack.targets import (
     BotTarget,
-    PostReceipt,
-    SlackError,
-    SlackSetupError,
     SlackTarget,
     WebhookTarget,
-    post_message,
     require_target,
     target_from_environment,
 )

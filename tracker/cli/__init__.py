@@ -84,9 +84,9 @@ def run(argv: Sequence[str] | None = None) -> int:
 USAGE_ERRORS = (
     ("tracker.config", "ConfigError"),
     ("tracker.counting", "UnknownFilterValue"),
-    ("tracker.slack.post", "SlackSetupError"),
+    ("tracker.slack.errors", "SlackSetupError"),
 )
-RUNTIME_ERRORS = (("tracker.store.engine", "StoreError"), ("tracker.slack.post", "SlackError"))
+RUNTIME_ERRORS = (("tracker.store.engine", "StoreError"), ("tracker.slack.errors", "SlackError"))
 DATABASE_ERRORS = (("sqlalchemy.exc", "SQLAlchemyError"),)
 
 

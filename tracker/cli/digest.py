@@ -16,7 +16,7 @@ from tracker.periods import PERIOD_KINDS, PeriodKind, local_day_start
 if TYPE_CHECKING:
     from tracker.config import Settings
     from tracker.digest.post import DigestRequest, PreparedDigest
-    from tracker.slack.post import SlackTarget
+    from tracker.slack.targets import SlackTarget
 
 DIGEST_FORMATS = ("text", "json")
 
@@ -54,7 +54,7 @@ def digest(
 ) -> None:
     """Post the digest of the last complete week (or month) to Slack, once."""
     from tracker.digest.post import PeriodNotOver, post_digest, preview_digest
-    from tracker.slack.post import SlackError
+    from tracker.slack.errors import SlackError
 
     settings = app.settings()
     request = _request(settings, kind, end)
@@ -83,7 +83,8 @@ def _request(settings: Settings, kind: PeriodKind | None, end: datetime | None) 
 
 
 def _target(settings: Settings) -> SlackTarget:
-    from tracker.slack.post import SlackSetupError, require_target
+    from tracker.slack.errors import SlackSetupError
+    from tracker.slack.targets import require_target
 
     try:
         return require_target(os.environ, channel=settings.slack.channel, api_url=settings.slack.api_url)

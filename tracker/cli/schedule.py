@@ -44,7 +44,7 @@ def schedule(app: App) -> None:
 def _digest_job(settings: Settings, engine: Engine) -> Callable[[], None] | None:
     """The scheduled digest, or None (with a warning) when no Slack destination is configured."""
     from tracker.digest.post import post_scheduled_digest
-    from tracker.slack.post import target_from_environment
+    from tracker.slack.targets import target_from_environment
 
     if (
         target_from_environment(os.environ, channel=settings.slack.channel, api_url=settings.slack.api_url)

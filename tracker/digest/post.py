@@ -22,7 +22,8 @@ from tracker.digest.content import DigestContent, build_digest
 from tracker.digest.facts import gather_facts
 from tracker.digest.text import period_phrase
 from tracker.periods import Period, PeriodKind, last_complete_period, local_time
-from tracker.slack.post import PostReceipt, SlackTarget, post_message, require_target
+from tracker.slack.post import PostReceipt, post_message
+from tracker.slack.targets import SlackTarget, require_target
 from tracker.store.digests import DigestPostRow, get_digest_post, record_digest_post
 from tracker.store.engine import StoreError
 

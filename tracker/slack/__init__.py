@@ -1,1 +1,1 @@
-"""Sending to Slack: a bot token (chat.postMessage) or an incoming webhook, with retries."""
+"""Sending to Slack: destinations from the environment, posting by bot token or webhook, checks."""

@@ -7,7 +7,8 @@ from urllib.parse import urlparse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from tracker.slack.post import BotTarget, SlackError, SlackTarget, WebhookTarget
+from tracker.slack.errors import SlackError
+from tracker.slack.targets import BotTarget, SlackTarget, WebhookTarget
 
 WEBHOOK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
 

@@ -9,7 +9,7 @@ by slack-sdk's retry handlers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,10 +23,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
 
-BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"  # noqa: S105  (a variable name, not a secret)
-WEBHOOK_URL_ENV = "SLACK_WEBHOOK_URL"
-API_URL_ENV = "SLACK_API_URL"
-DEFAULT_API_URL = "https://slack.com/api/"
+from tracker.slack.errors import SlackError
+from tracker.slack.targets import BOT_TOKEN_ENV, WEBHOOK_URL_ENV, BotTarget, SlackTarget, WebhookTarget
+
 RETRIES = 3
 TIMEOUT_SECONDS = 30
 
@@ -46,74 +45,10 @@ HINTS: dict[str, str] = {
 }
 
 
-class SlackError(Exception):
-    """Slack refused the message, could not be reached, or is not set up; safe to show."""
-
-    def __init__(self, message: str, *, error: str | None = None, status: int | None = None) -> None:
-        super().__init__(message)
-        self.error = error
-        self.status = status
-
-
-class SlackSetupError(SlackError):
-    """The environment or config names an incomplete destination (fix and run again)."""
-
-
-@dataclass(frozen=True, slots=True)
-class BotTarget:
-    token: str = field(repr=False)
-    channel: str
-    api_url: str = DEFAULT_API_URL
-
-    @property
-    def destination(self) -> str:
-        return f"channel:{self.channel}"
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookTarget:
-    url: str = field(repr=False)
-
-    @property
-    def destination(self) -> str:
-        return "webhook"
-
-
-SlackTarget = BotTarget | WebhookTarget
-
-
 @dataclass(frozen=True, slots=True)
 class PostReceipt:
     destination: str
     ts: str | None
-
-
-def target_from_environment(
-    environ: Mapping[str, str], *, channel: str | None, api_url: str | None
-) -> SlackTarget | None:
-    """The destination the environment configures; a bot token wins over a webhook. None: neither."""
-    token = environ.get(BOT_TOKEN_ENV, "").strip()
-    webhook = environ.get(WEBHOOK_URL_ENV, "").strip()
-    if token:
-        if not channel:
-            raise SlackSetupError(
-                f'{BOT_TOKEN_ENV} is set but no channel is: add channel = "C0123456789" under [slack]'
-            )
-        base = environ.get(API_URL_ENV, "").strip() or api_url or DEFAULT_API_URL
-        return BotTarget(token=token, channel=channel, api_url=base.rstrip("/") + "/")
-    if webhook:
-        return WebhookTarget(url=webhook)
-    return None
-
-
-def require_target(environ: Mapping[str, str], *, channel: str | None, api_url: str | None) -> SlackTarget:
-    """Like `target_from_environment`, but no destination at all is an error that says what to set."""
-    target = target_from_environment(environ, channel=channel, api_url=api_url)
-    if target is None:
-        raise SlackSetupError(
-            f"no Slack destination: set {BOT_TOKEN_ENV} (with [slack] channel) or {WEBHOOK_URL_ENV}"
-        )
-    return target
 
 
 def retry_handlers(

@@ -1,0 +1,16 @@
+"""What can go wrong with Slack, each safe to show: no token and no webhook URL ever appears."""
+
+from __future__ import annotations
+
+
+class SlackError(Exception):
+    """Slack refused the message, could not be reached, or is not set up; safe to show."""
+
+    def __init__(self, message: str, *, error: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.error = error
+        self.status = status
+
+
+class SlackSetupError(SlackError):
+    """The environment or config names an incomplete destination (fix and run again)."""
