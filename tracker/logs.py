@@ -110,5 +110,8 @@ def configure_logging(*, debug: bool = False, stream: TextIO | None = None) -> N
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
-    for noisy in ("github", "urllib3", "alembic", "sqlalchemy", "apscheduler", "slack_sdk"):
+    for noisy in ("github", "urllib3", "alembic", "sqlalchemy", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug and noisy != "github" else logging.WARNING)
+    # slack-sdk logs every failed request at error level before raising it, and the caller reports
+    # that failure itself in one line.
+    logging.getLogger("slack_sdk").setLevel(logging.DEBUG if debug else logging.CRITICAL)

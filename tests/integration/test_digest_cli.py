@@ -234,3 +234,51 @@ def test_a_refused_webhook_post_fails_records_nothing_and_the_next_run_posts(
     assert posted[0] == 0
     assert "to webhook" in posted[2]
     httpserver.check_assertions()
+
+
+# --- tokens stay home ---------------------------------------------------------------------------
+
+
+def test_a_redirect_is_refused_in_one_line_and_the_foreign_host_gets_nothing(
+    config: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    httpserver: HTTPServer,
+    httpserver_ipv4: HTTPServer,
+) -> None:
+    use_bot(monkeypatch, httpserver)
+    httpserver.expect_request("/api/chat.postMessage").respond_with_data(
+        "", status=302, headers={"Location": httpserver_ipv4.url_for("/steal")}
+    )
+    httpserver_ipv4.expect_request("/steal").respond_with_json(slack_ok())
+
+    code, out, err = digest_of_week(capsys, config)
+
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("error: refused a redirect (HTTP 302) from localhost to 127.0.0.1")
+    assert TOKEN not in err
+    assert httpserver_ipv4.log == []
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("SLACK_API_URL", "http://slack.example/api/"), ("SLACK_WEBHOOK_URL", "http://hooks.example/CLISECRET")],
+)
+def test_a_plain_http_slack_url_is_a_setup_error_naming_the_variable(
+    config: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+) -> None:
+    if variable == "SLACK_API_URL":
+        monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv(variable, value)
+
+    code, _, err = digest_of_week(capsys, config)
+
+    assert code == 2
+    assert f"{variable} must be an https:// URL" in err
+    assert "CLISECRET" not in err

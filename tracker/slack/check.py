@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from tracker.slack.errors import SlackError
 from tracker.slack.targets import BotTarget, SlackTarget, WebhookTarget
+from tracker.slack.transport import GuardedWebClient
 
 WEBHOOK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
 
@@ -34,7 +34,7 @@ def _verify_webhook(target: WebhookTarget) -> str:
 
 
 def _verify_bot(target: BotTarget) -> str:
-    client = WebClient(token=target.token, base_url=target.api_url, timeout=15)
+    client = GuardedWebClient(token=target.token, base_url=target.api_url, timeout=15)
     try:
         identity = client.auth_test()
     except SlackApiError as error:

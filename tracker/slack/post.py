@@ -20,11 +20,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from slack_sdk.web import WebClient
-from slack_sdk.webhook import WebhookClient
 
 from tracker.slack.errors import SlackError
 from tracker.slack.targets import BOT_TOKEN_ENV, WEBHOOK_URL_ENV, BotTarget, SlackTarget, WebhookTarget
+from tracker.slack.transport import GuardedWebClient, GuardedWebhookClient
 
 RETRIES = 3
 TIMEOUT_SECONDS = 30
@@ -80,7 +79,7 @@ def post_message(
 def _post_with_token(
     target: BotTarget, payload: Mapping[str, Any], handlers: list[RetryHandler]
 ) -> PostReceipt:
-    client = WebClient(
+    client = GuardedWebClient(
         token=target.token, base_url=target.api_url, timeout=TIMEOUT_SECONDS, retry_handlers=handlers
     )
     try:
@@ -97,7 +96,7 @@ def _post_with_token(
 def _post_to_webhook(
     target: WebhookTarget, payload: Mapping[str, Any], handlers: list[RetryHandler]
 ) -> PostReceipt:
-    client = WebhookClient(url=target.url, timeout=TIMEOUT_SECONDS, retry_handlers=handlers)
+    client = GuardedWebhookClient(url=target.url, timeout=TIMEOUT_SECONDS, retry_handlers=handlers)
     try:
         response = client.send_dict(dict(payload))
     except (SlackClientError, OSError) as error:

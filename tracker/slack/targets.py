@@ -1,18 +1,23 @@
 """Where the digest goes, from the environment: a bot token and channel, or an incoming webhook.
 
-Secrets come from the environment only.
+Secrets come from the environment only. Every URL that carries one (the Web API base URL with
+the bot token, the webhook URL that is itself the secret) must be https, except on a loopback
+address, so that tests and local emulators keep working.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from tracker.slack.errors import SlackSetupError
 
 BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"  # noqa: S105  (a variable name, not a secret)
 WEBHOOK_URL_ENV = "SLACK_WEBHOOK_URL"
 API_URL_ENV = "SLACK_API_URL"
+API_URL_KEY = "[slack] api_url"
 DEFAULT_API_URL = "https://slack.com/api/"
 
 
@@ -50,9 +55,9 @@ def target_from_environment(
             raise SlackSetupError(
                 f'{BOT_TOKEN_ENV} is set but no channel is: add channel = "C0123456789" under [slack]'
             )
-        base = environ.get(API_URL_ENV, "").strip() or api_url or DEFAULT_API_URL
-        return BotTarget(token=token, channel=channel, api_url=base.rstrip("/") + "/")
+        return BotTarget(token=token, channel=channel, api_url=_api_url(environ, api_url))
     if webhook:
+        require_safe_url(webhook, WEBHOOK_URL_ENV, show_url=False)
         return WebhookTarget(url=webhook)
     return None
 
@@ -65,3 +70,38 @@ def require_target(environ: Mapping[str, str], *, channel: str | None, api_url: 
             f"no Slack destination: set {BOT_TOKEN_ENV} (with [slack] channel) or {WEBHOOK_URL_ENV}"
         )
     return target
+
+
+def _api_url(environ: Mapping[str, str], configured: str | None) -> str:
+    from_environment = environ.get(API_URL_ENV, "").strip()
+    url, source = (from_environment, API_URL_ENV) if from_environment else (configured, API_URL_KEY)
+    if not url:
+        return DEFAULT_API_URL
+    require_safe_url(url, source, show_url=True)
+    return url.rstrip("/") + "/"
+
+
+def require_safe_url(url: str, source: str, *, show_url: bool) -> None:
+    """https, or plain http to a loopback address only; `source` names the variable or key.
+
+    A webhook URL is a secret, so its message never shows it (`show_url=False`).
+    """
+    parts = urlsplit(url)
+    shown = f" ({url})" if show_url else ""
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+        return
+    raise SlackSetupError(
+        f"{source} must be an https:// URL{shown}; plain http is allowed only to a loopback address "
+        "(127.0.0.1, ::1, localhost), because the URL carries a Slack credential"
+    )
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
