@@ -77,10 +77,14 @@ class CountedContribution(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class OrgMember:
-    """A member of the organization as GitHub lists it; `user_type` is "User" or "Bot"."""
+    """A member of the organization as GitHub lists it; `user_type` is "User" or "Bot".
+
+    `user_id` is GitHub's id of the account, which stays when the login is renamed.
+    """
 
     login: str
     user_type: str = "User"
+    user_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import requests
 import responses
 from responses import matchers
 
-from tests.github_world import API, GitHubWorld, Issue, etag_of, event, parse, repository
+from tests.github_world import API, GitHubWorld, Issue, etag_of, event, parse, repository, user
 from tracker.domain import OrgMember
 from tracker.github.client import GitHubClient, transient_retry
 from tracker.github.errors import (
@@ -554,7 +554,7 @@ def test_fetch_org_members_replays_cached_pages_on_304(world: GitHubWorld) -> No
     second = fetch_org_members(second_client, "acme", cache)
 
     assert len(first) == 150
-    assert first[-1] == OrgMember("acme-bot", "Bot")
+    assert first[-1] == OrgMember("acme-bot", "Bot", user("acme-bot")["id"])
     assert second == first
     assert len(cache.entries) == 2
     assert world.requests == [("/orgs/acme/members", 200)] * 2 + [("/orgs/acme/members", 304)] * 2
@@ -572,7 +572,7 @@ def test_fetch_org_members_takes_a_changed_page_fresh(world: GitHubWorld) -> Non
     members = fetch_org_members(world_client()[0], "acme", cache)
 
     assert len(members) == 121
-    assert members[-1] == OrgMember("newcomer", "User")
+    assert members[-1] == OrgMember("newcomer", "User", user("newcomer")["id"])
     assert world.requests[2:] == [("/orgs/acme/members", 304), ("/orgs/acme/members", 200)]
 
 

@@ -201,10 +201,10 @@ def test_a_renamed_repo_is_followed_through_its_301_to_its_new_name(client: GitH
     assert (fetched.record.exists, fetched.record.topics, fetched.etag) == (True, (), NORMALIZED_ETAG)
 
 
-def test_recorded_user_objects_parse_to_members_with_their_type() -> None:
+def test_recorded_user_objects_parse_to_members_with_their_type_and_id() -> None:
     (listing,) = recording("repository-collaborators.json")
 
     assert parse_members([listing["response"]]) == [
-        OrgMember("octokit-fixture-user-a", "User"),
-        OrgMember("octokit-fixture-user-b", "User"),
+        OrgMember("octokit-fixture-user-a", "User", 31898046),
+        OrgMember("octokit-fixture-user-b", "User", 31899067),
     ]

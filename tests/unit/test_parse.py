@@ -287,17 +287,23 @@ def test_parse_issue_reads_the_repo_from_a_ghes_repository_url() -> None:
     assert parse_issue(data).repo == "ml-team/llm"
 
 
-def test_parse_members_across_pages_keeps_type_and_skips_entries_without_login() -> None:
+def test_parse_members_across_pages_keeps_type_and_id_and_skips_entries_without_login() -> None:
     pages = [
         [user("fay"), user("acme-bot", user_type="Bot")],
         [user("gus"), {"login": None, "type": "User"}],
     ]
 
     assert parse_members(pages) == [
-        OrgMember("fay", "User"),
-        OrgMember("acme-bot", "Bot"),
-        OrgMember("gus", "User"),
+        OrgMember("fay", "User", user("fay")["id"]),
+        OrgMember("acme-bot", "Bot", user("acme-bot")["id"]),
+        OrgMember("gus", "User", user("gus")["id"]),
     ]
+
+
+def test_a_member_without_a_numeric_id_parses_with_none() -> None:
+    pages = [[{"login": "fay", "type": "User", "id": "12"}, {"login": "gus", "type": "User", "id": True}]]
+
+    assert parse_members(pages) == [OrgMember("fay", "User", None), OrgMember("gus", "User", None)]
 
 
 def test_parse_members_of_no_pages_is_empty() -> None:

@@ -130,11 +130,16 @@ def parse_repo(data: JSON, fetched_at: datetime) -> RepoRecord:
 
 def parse_members(pages: Iterable[Iterable[JSON]]) -> list[OrgMember]:
     return [
-        OrgMember(str(user["login"]), str(user.get("type") or "User"))
+        OrgMember(str(user["login"]), str(user.get("type") or "User"), _user_id(user))
         for page in pages
         for user in page
         if user.get("login")
     ]
+
+
+def _user_id(user: JSON) -> int | None:
+    value = user.get("id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 # Events ---------------------------------------------------------------------------------------
