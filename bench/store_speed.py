@@ -31,11 +31,12 @@ from bench.measure import median, run_measured, time_calls
 from bench.synthetic import COUNTED_TOPIC, SyntheticOrg, retitled
 from tracker.cli import run as run_cli
 from tracker.domain import Contribution
+from tracker.membership import Listing
 from tracker.store import migrate
 from tracker.store.contributions import upsert_contributions
 from tracker.store.engine import make_engine
-from tracker.store.members import replace_org_members
 from tracker.store.repos import upsert_repo
+from tracker.sync.people import take_listing
 
 LOAD_CHUNK = 10_000
 INGEST_CHUNK = 1_000
@@ -108,7 +109,7 @@ def analyze(engine: Engine) -> None:
 
 def load_history(engine: Engine, org: SyntheticOrg, rows: int) -> dict[str, Any]:
     with Session(engine) as session:
-        replace_org_members(session, org.members(), now=org.end)
+        take_listing(session, Listing(tuple(org.members()), org.end))
         for record in org.repo_records():
             upsert_repo(session, record)
         session.commit()

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from tracker.config import Settings
 from tracker.domain import Contribution, CountedContribution, CountedGroup, Kind, RepoRecord
+from tracker.membership import boundaries
 from tracker.openness import license_class_of
 from tracker.rules import (
     CountingContext,
@@ -29,7 +30,7 @@ from tracker.rules import (
     people_by_login,
 )
 from tracker.store.contributions import ContributionFilter, group_contributions, list_contributions
-from tracker.store.members import list_org_members
+from tracker.store.membership import list_member_accounts
 from tracker.store.repos import list_repo_keys, list_repos
 
 
@@ -54,7 +55,7 @@ class RepoView:
 
 
 def load_people(session: Session, settings: Settings) -> list[Person]:
-    return build_people(list_org_members(session), settings.roster, settings.exclude)
+    return build_people(list_member_accounts(session), settings.roster, settings.exclude)
 
 
 def load_repos(session: Session, settings: Settings) -> list[RepoView]:
@@ -138,7 +139,8 @@ def counted_groups(
 
     Rows alike in everything the rules look at are grouped in SQL, and the rules decide for
     each group once. Time is bucketed by `edges` (default: the filter's own range) refined
-    with every person's roster window, so that a whole group is always on one side of it.
+    with every start and end of everyone's membership, so that a whole group is always on one
+    side of each.
     """
     context = context or counting_context(session, settings)
     wanted = list(edges) if edges else [where.since or EARLIEST, where.until or LATEST]
@@ -151,7 +153,7 @@ def counted_groups(
     )
     totals: Counter[tuple[int, str, str | None, bool, str, Kind]] = Counter()
     for bucket, kind, login, repo, author, count in group_contributions(session, where=prefilter, edges=fine):
-        # Roster windows are among the edges, so a bucket's start decides for all of it.
+        # Membership boundaries are among the edges, so a bucket's start decides for all of it.
         representative = Contribution(kind, 0, login, repo, 0, "", "", fine[bucket], author)
         counted = count_contribution(representative, context)
         if counted is not None:
@@ -164,7 +166,7 @@ def _refine(edges: list[datetime], context: CountingContext) -> list[datetime]:
     windows = {
         moment
         for person in set(context.people_by_login.values())
-        for moment in (person.since, person.until)
-        if moment is not None and edges[0] < moment < edges[-1]
+        for moment in boundaries(person.membership)
+        if edges[0] < moment < edges[-1]
     }
     return sorted(set(edges) | windows)

@@ -1,4 +1,4 @@
-"""Grouping and shaping of counted contributions for query and stats output (pure)."""
+"""Grouping and shaping of counted contributions and people for query, stats and members output (pure)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from datetime import UTC, datetime, tzinfo
 from typing import Literal
 
 from tracker.domain import CountedContribution, CountedGroup, Kind
+from tracker.membership import Interval
 from tracker.periods import PeriodKind, iso_utc, month_label, period_starts_between, week_label
+from tracker.rules import Person, UncountedMember
 
 GroupBy = Literal["repo", "login", "team", "kind", "week", "month", "license_class"]
 GROUP_BY_CHOICES: tuple[GroupBy, ...] = ("repo", "login", "team", "kind", "week", "month", "license_class")
@@ -104,3 +106,49 @@ def contribution_record(contribution: CountedContribution) -> dict[str, object]:
 
 def stats_record(row: StatsRow, by: GroupBy) -> dict[str, object]:
     return {by: row.group, **{kind.value: row.counts[kind] for kind in Kind}, "total": row.total}
+
+
+def person_record(person: Person, *, structured: bool) -> dict[str, object]:
+    """A person who counts, and when: `membership` is a list of {start, end} (ISO 8601, null for
+    the beginning of history or "still a member") when `structured`, else one line of text."""
+    return {
+        "login": person.login,
+        "name": person.name,
+        "team": person.team,
+        "aliases": ", ".join(person.aliases),
+        "former_logins": ", ".join(person.former_logins),
+        "membership": _intervals_json(person.membership) if structured else intervals_text(person.membership),
+        "source": person.source.value,
+        "public": person.public,
+        "counts": True,
+        "reason": "",
+    }
+
+
+def uncounted_record(member: UncountedMember) -> dict[str, object]:
+    return {"login": member.login, "source": "observed", "counts": False, "reason": member.reason}
+
+
+def _intervals_json(intervals: Sequence[Interval]) -> list[dict[str, str | None]]:
+    return [
+        {
+            "start": iso_utc(interval.start) if interval.start else None,
+            "end": iso_utc(interval.end) if interval.end else None,
+        }
+        for interval in intervals
+    ]
+
+
+def intervals_text(intervals: Sequence[Interval]) -> str:
+    """`beginning → 2026-10-29; 2026-11-28 12:00 → now`: UTC, a midnight as the day alone."""
+    return "; ".join(
+        f"{_moment_text(interval.start, 'beginning')} → {_moment_text(interval.end, 'now')}"
+        for interval in intervals
+    )
+
+
+def _moment_text(moment: datetime | None, missing: str) -> str:
+    if moment is None:
+        return missing
+    moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%d}" if moment.time() == datetime.min.time() else f"{moment:%Y-%m-%d %H:%M}"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from functools import cache
+from typing import Literal
 
-from tracker.domain import Contribution, CountedContribution, Kind, OrgMember, RepoRecord
+from tracker.domain import Contribution, CountedContribution, Kind, RepoRecord
+from tracker.membership import WHOLE_HISTORY, Interval, MemberAccount, MembershipSource, is_member_at
 
 BOT_USER_TYPE = "Bot"
 
@@ -31,20 +33,30 @@ class RosterEntry:
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """Someone whose contributions count, with every login that is theirs."""
+    """Someone whose contributions count while they are a member, with every login that is theirs.
+
+    `membership` holds the intervals in which their work counts, from `source`; `aliases` are
+    their other accounts (the roster's), `former_logins` what their accounts were called before
+    a rename: work stored under those still counts, but they are no longer fetched.
+    """
 
     login: str
     name: str | None
     team: str | None
     public: bool
-    since: datetime | None
-    until: datetime | None
-    aliases: tuple[str, ...]
-    source: str
+    membership: tuple[Interval, ...]
+    source: MembershipSource
+    aliases: tuple[str, ...] = ()
+    former_logins: tuple[str, ...] = ()
+
+    @property
+    def current_logins(self) -> tuple[str, ...]:
+        """The logins GitHub knows today: the ones the sync follows."""
+        return (self.login, *self.aliases)
 
     @property
     def logins(self) -> tuple[str, ...]:
-        return (self.login, *self.aliases)
+        return (*self.current_logins, *self.former_logins)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,51 +123,128 @@ def start_of_day(day: date | None) -> datetime | None:
 
 
 def build_people(
-    org_members: Iterable[OrgMember],
+    accounts: Iterable[MemberAccount],
     roster: Iterable[RosterEntry],
     exclude: Iterable[str] = (),
 ) -> list[Person]:
-    """Org members plus roster people, minus excluded logins and bots.
+    """Everyone ever observed as a member, plus roster people, minus excluded logins and bots.
 
-    A roster entry adds details (name, team, aliases, window) to a member of the
-    same login, or adds a person who is not a (public) member. An alias that is
-    itself a member login is folded into the roster person, not counted twice.
+    An observed member counts within their observed intervals. The roster wins: an entry's
+    `since`/`until` replace the observed intervals of the member of the same login (an entry
+    without dates counts the whole history), and an account that is a roster person's alias is
+    folded into that person, not counted twice.
     """
     excluded = {login.lower() for login in exclude}
     roster_by_login = {entry.login.lower(): entry for entry in roster}
-    alias_owner = {
-        alias.lower(): entry.login.lower() for entry in roster_by_login.values() for alias in entry.aliases
-    }
+    owner_of = {alias.lower(): key for key, entry in roster_by_login.items() for alias in entry.aliases}
+    owner_of.update({key: key for key in roster_by_login})
     people: dict[str, Person] = {}
-    for member in org_members:
-        key = member.login.lower()
-        if is_bot(member.login, member.user_type) or key in excluded or key in alias_owner:
+    folded: dict[str, list[MemberAccount]] = {}
+    for account in accounts:
+        logins = [login.lower() for login in (account.login, *account.former_logins)]
+        if is_bot(account.login, account.user_type) or excluded & set(logins):
             continue
-        entry = roster_by_login.get(key)
-        people[key] = _person_from(entry, "org+roster") if entry else _plain_member(member.login)
+        owner = next((owner_of[login] for login in logins if login in owner_of), None)
+        if owner is not None:
+            folded.setdefault(owner, []).append(account)
+        else:
+            _add_observed(people, account)
     for key, entry in roster_by_login.items():
-        if key in people or key in excluded or is_bot(entry.login):
+        if key in excluded or is_bot(entry.login):
             continue
-        people[key] = _person_from(entry, "roster")
-    return sorted(people.values(), key=lambda person: person.login.lower())
+        people[key] = _roster_person(entry, folded.get(key, []))
+    return sorted(_without_taken_former_logins(people.values()), key=lambda person: person.login.lower())
 
 
-def _plain_member(login: str) -> Person:
-    return Person(login, None, None, True, None, None, (), "org")
+def _add_observed(people: dict[str, Person], account: MemberAccount) -> None:
+    """An observed member; two accounts that had the same login (GitHub gives a freed login
+    away) are one login to count, member in either's intervals."""
+    key = account.login.lower()
+    known = people.get(key)
+    people[key] = Person(
+        login=account.login,
+        name=None,
+        team=None,
+        public=True,
+        membership=account.intervals + (known.membership if known else ()),
+        source=MembershipSource.OBSERVED,
+        former_logins=account.former_logins + (known.former_logins if known else ()),
+    )
 
 
-def _person_from(entry: RosterEntry, source: str) -> Person:
-    aliases = tuple(alias for alias in entry.aliases if not is_bot(alias))
+def _roster_person(entry: RosterEntry, accounts: Iterable[MemberAccount]) -> Person:
+    """The roster's person, with the logins of the member accounts that are theirs."""
+    aliases = [alias for alias in entry.aliases if not is_bot(alias)]
+    former: list[str] = []
+    for account in accounts:
+        aliases.append(account.login)
+        former.extend(account.former_logins)
+    own = {entry.login.lower()}
+    aliases = _distinct(aliases, own)
+    has_dates = entry.since is not None or entry.until is not None
+    membership = (Interval(start_of_day(entry.since), start_of_day(entry.until)),)
     return Person(
         login=entry.login,
         name=entry.name,
         team=entry.team,
         public=entry.public,
-        since=start_of_day(entry.since),
-        until=start_of_day(entry.until),
-        aliases=aliases,
-        source=source,
+        membership=membership if has_dates else WHOLE_HISTORY,
+        source=MembershipSource.ROSTER,
+        aliases=tuple(aliases),
+        former_logins=tuple(_distinct(former, own | {alias.lower() for alias in aliases})),
     )
+
+
+def _distinct(logins: Iterable[str], taken: set[str]) -> list[str]:
+    """The logins in order, each once (case-insensitively), without those already taken."""
+    seen = set(taken)
+    kept = []
+    for login in logins:
+        if login.lower() not in seen:
+            seen.add(login.lower())
+            kept.append(login)
+    return kept
+
+
+def _without_taken_former_logins(people: Iterable[Person]) -> list[Person]:
+    """A former login that is someone's login today (GitHub gives freed logins away) is theirs."""
+    everyone = list(people)
+    current = {login.lower() for person in everyone for login in person.current_logins}
+    return [
+        replace(person, former_logins=tuple(_distinct(person.former_logins, current))) for person in everyone
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class UncountedMember:
+    """A member of the organization whose work counts for nobody."""
+
+    login: str
+    reason: Literal["bot", "excluded", "alias"]
+
+
+def uncounted_members(
+    accounts: Iterable[MemberAccount], people: Iterable[Person], exclude: Iterable[str] = ()
+) -> list[UncountedMember]:
+    """Today's members that are none of `people` (what `build_people` made of them), and why.
+
+    A member is a bot, or excluded, or else the alias of a roster entry that does not count
+    itself; an alias of someone who counts is that person, and is not listed.
+    """
+    counted = people_by_login(people)
+    excluded = {login.lower() for login in exclude}
+    return [
+        UncountedMember(account.login, _why_not_counted(account, excluded))
+        for account in accounts
+        if account.is_member and account.login.lower() not in counted
+    ]
+
+
+def _why_not_counted(account: MemberAccount, excluded: set[str]) -> Literal["bot", "excluded", "alias"]:
+    if is_bot(account.login, account.user_type):
+        return "bot"
+    logins = {login.lower() for login in (account.login, *account.former_logins)}
+    return "excluded" if logins & excluded else "alias"
 
 
 def people_by_login(people: Iterable[Person]) -> dict[str, Person]:
@@ -216,10 +305,9 @@ def _split_patterns(
 
 
 def within_window(person: Person, moment: datetime) -> bool:
-    """`since` is inclusive, `until` exclusive: work after leaving does not count."""
-    if person.since is not None and moment < person.since:
-        return False
-    return person.until is None or moment < person.until
+    """Inside one of the person's membership intervals: work before joining or after leaving does
+    not count."""
+    return is_member_at(person.membership, moment)
 
 
 def count_contribution(contribution: Contribution, context: CountingContext) -> CountedContribution | None:

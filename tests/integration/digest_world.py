@@ -30,10 +30,11 @@ from sqlmodel import Session
 
 from tracker.config import Settings, load_settings
 from tracker.domain import Contribution, Kind, OrgMember, RepoRecord
+from tracker.membership import Listing
 from tracker.store.contributions import upsert_contributions
-from tracker.store.members import replace_org_members
 from tracker.store.repos import upsert_repo
 from tracker.store.runs import start_sync_run
+from tracker.sync.people import take_listing
 
 WEEK_START = datetime(2025, 3, 3, tzinfo=UTC)
 WEEK_END = datetime(2025, 3, 10, tzinfo=UTC)
@@ -210,7 +211,7 @@ CONTRIBUTIONS = [
 def fill(engine: Engine, *, sync_failed_after: bool = True) -> None:
     """Store the world as sync would: members, repos (with license changes), contributions, runs."""
     with Session(engine) as session:
-        replace_org_members(session, MEMBERS, now=at("2025-01-01T00:00:00"))
+        take_listing(session, Listing(tuple(MEMBERS), at("2025-01-01T00:00:00")))
         for record in REPOS:
             upsert_repo(session, record)
         session.flush()

@@ -113,6 +113,8 @@ def run_sync(
     clock: Clock,
     progress: RecordingProgress | None = None,
     since: datetime | None = None,
+    *,
+    accept_membership_change: bool = False,
 ) -> tuple[SyncSummary, GitHubClient]:
     progress = progress or RecordingProgress()
     client = make_client(clock, progress)
@@ -122,6 +124,7 @@ def run_sync(
         client=client,
         progress=progress,
         since=since.date() if since else None,
+        accept_membership_change=accept_membership_change,
         clock=clock,
     )
     assert summary is not None, "the database lock was held"

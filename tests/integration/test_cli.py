@@ -167,7 +167,10 @@ def test_members_lists_people_and_why_others_do_not_count(
     rows = {row["login"]: row for row in cli_json(capsys, "--config", str(synced), "members")}
 
     assert rows["fay"]["aliases"] == "fay-alt" and rows["fay"]["counts"] is True
-    assert rows["ivy"]["source"] == "roster" and rows["ivy"]["until"] == "2026-10-29"
+    assert rows["ivy"]["source"] == "roster"
+    assert rows["ivy"]["membership"] == [{"start": None, "end": "2026-10-29T00:00:00Z"}]
+    assert rows["gus"]["source"] == "observed"
+    assert rows["gus"]["membership"] == [{"start": None, "end": None}]
     assert (rows["hal"]["counts"], rows["hal"]["reason"]) == (False, "excluded")
     assert (rows["acme-bot"]["counts"], rows["acme-bot"]["reason"]) == (False, "bot")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,7 +18,9 @@ from sqlmodel import Session, SQLModel
 import tracker.store.digests
 import tracker.store.runs
 import tracker.store.tables  # noqa: F401  (all tables on the metadata)
-from tracker.domain import Contribution, Kind
+from tracker.domain import Contribution, Kind, OrgMember
+from tracker.membership import Interval, Listing
+from tracker.rules import build_people, within_window
 from tracker.store import migrate
 from tracker.store.contributions import (
     ContributionFilter,
@@ -27,12 +29,14 @@ from tracker.store.contributions import (
     upsert_contributions,
 )
 from tracker.store.engine import make_engine
+from tracker.store.membership import last_applied_listing, list_member_accounts
 from tracker.store.sync_state import (
     OpenPullRequest,
     get_cursor,
     list_open_pull_requests,
     track_open_pull_request,
 )
+from tracker.sync.people import take_listing
 
 
 def test_an_empty_database_is_upgraded_to_the_head(database_url: str) -> None:
@@ -236,3 +240,53 @@ def test_processes_starting_together_on_a_new_database_all_come_up(database_url:
 
     assert [process.returncode for process in starters] == [0, 0, 0, 0], [err for _, err in outcomes]
     assert [out.strip() for out, _ in outcomes] == [migrate.HEAD_REVISION] * 4
+
+
+def test_members_before_0009_become_members_since_the_beginning_of_history(database_url: str) -> None:
+    engine = make_engine(database_url)
+    seen = datetime(2026, 11, 20, 8, tzinfo=UTC)
+    try:
+        migrate.upgrade(engine, "0008")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO org_member (login_key, login, user_type, seen_at) "
+                    "VALUES ('fay', 'Fay', 'User', :seen), ('acme-ci', 'acme-ci', 'Bot', :seen)"
+                ),
+                {"seen": seen.replace(tzinfo=None) if engine.dialect.name == "sqlite" else seen},
+            )
+        migrate.upgrade(engine)
+        with Session(engine) as session:
+            accounts = list_member_accounts(session)
+            last = last_applied_listing(session)
+            people = build_people(accounts, [])
+        assert [(a.login, a.user_type, a.user_id, a.intervals) for a in accounts] == [
+            ("acme-ci", "Bot", None, (Interval(),)),
+            ("Fay", "User", None, (Interval(),)),
+        ]
+        assert last is not None and (last.started_at, last.members) == (seen, 2)
+        (fay,) = people
+        assert within_window(fay, datetime(2001, 1, 1, tzinfo=UTC))
+
+        # the next listing finds fay by login and takes her id; a newcomer counts from the last listing
+        later = seen + timedelta(hours=1)
+        members = (OrgMember("fay", "User", 7), OrgMember("acme-ci", "Bot", 8), OrgMember("gus", "User", 9))
+        with Session(engine) as session:
+            observation = take_listing(session, Listing(members, later))
+            session.commit()
+        assert observation.joined == ("gus",)
+        with Session(engine) as session:
+            after = {a.login: (a.user_id, a.intervals) for a in list_member_accounts(session)}
+        assert after == {
+            "acme-ci": (8, (Interval(),)),
+            "fay": (7, (Interval(),)),
+            "gus": (9, (Interval(seen),)),
+        }
+
+        with engine.begin() as connection:
+            command.downgrade(migrate.alembic_config(connection), "0008")
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT login_key, user_type FROM org_member ORDER BY 1")).all()
+        assert [tuple(row) for row in rows] == [("acme-ci", "Bot"), ("fay", "User"), ("gus", "User")]
+    finally:
+        engine.dispose()

@@ -331,7 +331,9 @@ def test_a_sync_killed_at_any_request_resumes_without_loss_or_duplicates(
                 "open_pull_request",
                 "http_cache",
                 "repo",
-                "org_member",
+                "member_interval",
+                "member_account",
+                "member_listing",
                 "state",
                 "sync_run",
             ):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tracker.domain import Contribution, Kind, OrgMember
+from tracker.domain import Contribution, Kind
+from tracker.membership import WHOLE_HISTORY, Interval, MemberAccount, MembershipSource
 from tracker.rules import (
     CountingContext,
     RepoDecision,
@@ -20,9 +21,23 @@ from tracker.rules import (
     matches_pattern,
     people_by_login,
     pull_request_merge,
+    uncounted_members,
+    within_window,
 )
 
 AT = datetime(2026, 10, 1, 12, tzinfo=UTC)
+JOINED = datetime(2026, 11, 2, 9, tzinfo=UTC)
+LEFT = datetime(2026, 11, 20, 9, tzinfo=UTC)
+
+
+def account(
+    login: str,
+    user_type: str = "User",
+    intervals: tuple[Interval, ...] = WHOLE_HISTORY,
+    former_logins: tuple[str, ...] = (),
+) -> MemberAccount:
+    """An account some listing showed as a member, a member for the whole history by default."""
+    return MemberAccount(login, None, user_type, intervals, former_logins)
 
 
 def logins(people: list) -> list[str]:  # type: ignore[type-arg]
@@ -33,57 +48,162 @@ def logins(people: list) -> list[str]:  # type: ignore[type-arg]
 
 
 def test_org_members_are_people() -> None:
-    assert logins(build_people([OrgMember("fay"), OrgMember("gus")], [])) == ["fay", "gus"]
+    assert logins(build_people([account("fay"), account("gus")], [])) == ["fay", "gus"]
 
 
 def test_a_member_of_type_bot_is_not_a_person() -> None:
-    assert logins(build_people([OrgMember("fay"), OrgMember("acme-ci", "Bot")], [])) == ["fay"]
+    assert logins(build_people([account("fay"), account("acme-ci", "Bot")], [])) == ["fay"]
 
 
 def test_a_login_ending_in_bot_suffix_is_not_a_person_whatever_its_type() -> None:
-    assert logins(build_people([OrgMember("release[bot]")], [RosterEntry("helper[bot]")])) == []
+    assert logins(build_people([account("release[bot]")], [RosterEntry("helper[bot]")])) == []
 
 
 def test_excluded_logins_never_count_case_insensitively() -> None:
     people = build_people(
-        [OrgMember("Fay"), OrgMember("ghost-bot")], [RosterEntry("ivy")], exclude=["GHOST-BOT", "ivy"]
+        [account("Fay"), account("ghost-bot")], [RosterEntry("ivy")], exclude=["GHOST-BOT", "ivy"]
     )
     assert logins(people) == ["Fay"]
 
 
 def test_roster_adds_people_who_are_not_public_members() -> None:
-    people = build_people([OrgMember("fay")], [RosterEntry("ivy", team="Training")])
+    people = build_people([account("fay")], [RosterEntry("ivy", team="Training")])
     assert [(p.login, p.source, p.team) for p in people] == [
-        ("fay", "org", None),
-        ("ivy", "roster", "Training"),
+        ("fay", MembershipSource.OBSERVED, None),
+        ("ivy", MembershipSource.ROSTER, "Training"),
     ]
 
 
 def test_roster_details_apply_to_a_member_of_the_same_login() -> None:
-    people = build_people([OrgMember("FAY")], [RosterEntry("fay", name="Fay", team="Inference")])
+    people = build_people([account("FAY")], [RosterEntry("fay", name="Fay", team="Inference")])
     assert [(p.login, p.name, p.team, p.source) for p in people] == [
-        ("fay", "Fay", "Inference", "org+roster")
+        ("fay", "Fay", "Inference", MembershipSource.ROSTER)
     ]
 
 
 def test_aliases_map_to_the_primary_login() -> None:
-    people = build_people([OrgMember("fay")], [RosterEntry("fay", aliases=("fay-alt", "Fay-Work"))])
+    people = build_people([account("fay")], [RosterEntry("fay", aliases=("fay-alt", "Fay-Work"))])
     by_login = people_by_login(people)
     assert by_login["fay-alt"].login == "fay"
     assert by_login["fay-work"].login == "fay"
 
 
 def test_an_alias_that_is_also_a_member_is_not_a_second_person() -> None:
-    people = build_people(
-        [OrgMember("fay"), OrgMember("fay-alt")], [RosterEntry("fay", aliases=("fay-alt",))]
-    )
+    people = build_people([account("fay"), account("fay-alt")], [RosterEntry("fay", aliases=("fay-alt",))])
     assert logins(people) == ["fay"]
 
 
 def test_roster_window_becomes_utc_midnights() -> None:
     (person,) = build_people([], [RosterEntry("ivy", since=date(2024, 1, 1), until=date(2026, 10, 29))])
-    assert person.since == datetime(2024, 1, 1, tzinfo=UTC)
-    assert person.until == datetime(2026, 10, 29, tzinfo=UTC)
+    assert person.membership == (
+        Interval(datetime(2024, 1, 1, tzinfo=UTC), datetime(2026, 10, 29, tzinfo=UTC)),
+    )
+
+
+# Membership over time -----------------------------------------------------------------------
+
+
+def test_an_observed_member_counts_within_their_observed_intervals() -> None:
+    (person,) = build_people([account("fay", intervals=(Interval(JOINED, LEFT),))], [])
+
+    assert person.source is MembershipSource.OBSERVED
+    assert [within_window(person, moment) for moment in (AT, JOINED, LEFT - timedelta(seconds=1), LEFT)] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
+def test_a_member_who_left_stays_a_person_so_their_history_keeps_counting() -> None:
+    people = build_people([account("fay", intervals=(Interval(None, LEFT),))], [])
+
+    assert logins(people) == ["fay"]
+    assert within_window(people[0], AT)
+
+
+def test_the_roster_replaces_the_observed_intervals_of_the_same_login() -> None:
+    observed = account("FAY", intervals=(Interval(JOINED),))
+
+    (person,) = build_people([observed], [RosterEntry("fay", since=date(2024, 1, 1))])
+
+    assert person.source is MembershipSource.ROSTER
+    assert person.membership == (Interval(datetime(2024, 1, 1, tzinfo=UTC)),)
+    assert within_window(person, AT)
+
+
+def test_a_roster_entry_without_dates_counts_the_whole_history_whatever_was_observed() -> None:
+    observed = account("fay", intervals=(Interval(JOINED, LEFT),))
+
+    (person,) = build_people([observed], [RosterEntry("fay", team="Inference")])
+
+    assert person.membership == WHOLE_HISTORY
+    assert within_window(person, AT) and within_window(person, LEFT)
+
+
+def test_an_alias_that_is_an_observed_member_folds_into_the_roster_person_and_the_roster_wins() -> None:
+    people = build_people(
+        [account("fay"), account("Fay-Alt", intervals=(Interval(JOINED),))],
+        [RosterEntry("fay", aliases=("fay-alt",), until=date(2026, 10, 29))],
+    )
+
+    (person,) = people
+    assert (person.login, person.aliases) == ("fay", ("fay-alt",))
+    assert person.membership == (Interval(None, datetime(2026, 10, 29, tzinfo=UTC)),)
+    assert people_by_login(people)["fay-alt"] is person
+
+
+def test_a_renamed_members_former_logins_still_count_but_are_not_followed() -> None:
+    (person,) = build_people([account("fay-new", former_logins=("fay",))], [])
+
+    assert person.current_logins == ("fay-new",)
+    assert person.logins == ("fay-new", "fay")
+    assert people_by_login([person])["fay"] is person
+
+
+def test_a_roster_person_whose_account_was_renamed_follows_its_new_login() -> None:
+    (person,) = build_people([account("fay-new", former_logins=("fay",))], [RosterEntry("fay")])
+
+    assert (person.login, person.aliases, person.former_logins) == ("fay", ("fay-new",), ())
+
+
+def test_a_former_login_given_to_someone_else_is_theirs() -> None:
+    people = build_people([account("fay-new", former_logins=("fay",)), account("fay")], [])
+
+    assert people_by_login(people)["fay"].login == "fay"
+    assert people_by_login(people)["fay-new"].former_logins == ()
+
+
+def test_two_accounts_that_had_the_same_login_are_one_login_member_in_either_interval() -> None:
+    people = build_people(
+        [
+            account("fay", intervals=(Interval(None, JOINED),)),
+            account("fay", intervals=(Interval(LEFT),)),
+        ],
+        [],
+    )
+
+    (person,) = people
+    assert within_window(person, AT) and within_window(person, LEFT)
+    assert not within_window(person, JOINED)
+
+
+def test_uncounted_members_are_todays_bots_excluded_and_orphaned_aliases() -> None:
+    accounts = [
+        account("fay"),
+        account("acme-ci", "Bot"),
+        account("hal"),
+        account("gone-bot", "Bot", intervals=(Interval(None, JOINED),)),
+        account("ivy-alt"),
+    ]
+    roster = [RosterEntry("ivy", aliases=("ivy-alt",))]
+    people = build_people(accounts, roster, exclude=["hal", "ivy"])
+
+    assert [(m.login, m.reason) for m in uncounted_members(accounts, people, ["hal", "ivy"])] == [
+        ("acme-ci", "bot"),
+        ("hal", "excluded"),
+        ("ivy-alt", "alias"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -197,7 +317,7 @@ def test_merge_labels_only_apply_to_their_repo() -> None:
 def context(
     *roster: RosterEntry, members: tuple[str, ...] = ("fay", "gus"), repos: tuple[str, ...] = ("a/b",)
 ) -> CountingContext:
-    people = build_people([OrgMember(login) for login in members], roster)
+    people = build_people([account(login) for login in members], roster)
     return CountingContext(people_by_login(people), frozenset(repos))
 
 
@@ -239,6 +359,26 @@ def test_work_before_since_does_not_count_and_since_is_inclusive() -> None:
     ctx = context(RosterEntry("fay", since=date(2026, 10, 1)))
     assert count_contribution(contribution(at=datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)), ctx) is None
     assert count_contribution(contribution(at=datetime(2026, 10, 1, tzinfo=UTC)), ctx) is not None
+
+
+def test_work_before_an_observed_join_or_after_an_observed_departure_does_not_count() -> None:
+    ctx = CountingContext(
+        people_by_login(build_people([account("fay", intervals=(Interval(JOINED, LEFT),))], [])),
+        frozenset({"a/b"}),
+    )
+    assert count_contribution(contribution(at=JOINED - timedelta(seconds=1)), ctx) is None
+    assert count_contribution(contribution(at=JOINED), ctx) is not None
+    assert count_contribution(contribution(at=LEFT), ctx) is None
+
+
+def test_work_between_two_intervals_does_not_count() -> None:
+    gap = (Interval(None, JOINED), Interval(LEFT))
+    ctx = CountingContext(
+        people_by_login(build_people([account("fay", intervals=gap)], [])), frozenset({"a/b"})
+    )
+    assert count_contribution(contribution(at=AT), ctx) is not None
+    assert count_contribution(contribution(at=JOINED + timedelta(days=1)), ctx) is None
+    assert count_contribution(contribution(at=LEFT + timedelta(days=1)), ctx) is not None
 
 
 def test_work_from_until_on_does_not_count() -> None:

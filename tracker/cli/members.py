@@ -1,4 +1,4 @@
-"""`tracker members`: who counts, and why the other org members do not."""
+"""`tracker members`: who counts and when, and why the other org members do not."""
 
 from __future__ import annotations
 
@@ -13,44 +13,28 @@ from tracker.cli.output import emit
 @format_option
 @click.pass_obj
 def members(app: App, output: str) -> None:
-    """People whose contributions count, and members that do not count (bots, excluded)."""
-    from tracker.counting import load_people
-    from tracker.rules import build_people, is_bot
-    from tracker.store.members import list_org_members
+    """People whose contributions count and in which intervals (observed or from the roster),
+    and today's members that do not count (bots, excluded)."""
+    from tracker.reports import person_record, uncounted_record
+    from tracker.rules import build_people, uncounted_members
+    from tracker.store.membership import list_member_accounts
 
     settings = app.settings()
     with app.session() as session:
-        org_members = list_org_members(session)
-        people = load_people(session, settings)
-    records: list[dict[str, object]] = [
-        {
-            "login": person.login,
-            "name": person.name,
-            "team": person.team,
-            "aliases": ", ".join(person.aliases),
-            "since": person.since.date().isoformat() if person.since else None,
-            "until": person.until.date().isoformat() if person.until else None,
-            "public": person.public,
-            "source": person.source,
-            "counts": True,
-            "reason": "",
-        }
-        for person in people
+        accounts = list_member_accounts(session)
+    people = build_people(accounts, settings.roster, settings.exclude)
+    records = [person_record(person, structured=output == "json") for person in people]
+    records += [uncounted_record(member) for member in uncounted_members(accounts, people, settings.exclude)]
+    columns = [
+        "login",
+        "name",
+        "team",
+        "aliases",
+        "former_logins",
+        "membership",
+        "source",
+        "public",
+        "counts",
+        "reason",
     ]
-    counted = {
-        login.lower()
-        for person in build_people(org_members, settings.roster, settings.exclude)
-        for login in person.logins
-    }
-    excluded = {login.lower() for login in settings.exclude}
-    for member in org_members:
-        if member.login.lower() in counted:
-            continue
-        reason = (
-            "bot"
-            if is_bot(member.login, member.user_type)
-            else ("excluded" if member.login.lower() in excluded else "alias")
-        )
-        records.append({"login": member.login, "source": "org", "counts": False, "reason": reason})
-    columns = ["login", "name", "team", "aliases", "since", "until", "public", "source", "counts", "reason"]
     emit(records, columns, output, empty="no members known yet: run `tracker sync`")

@@ -104,13 +104,52 @@ class LicenseChangeRow(SQLModel, table=True):
     seen_at: datetime = Field(sa_column=utc_column())
 
 
-class OrgMemberRow(SQLModel, table=True):
-    __tablename__ = "org_member"
+class MemberAccountRow(SQLModel, table=True):
+    """A GitHub account that a complete listing of the organization showed as a member.
 
-    login_key: str = Field(primary_key=True, max_length=64)
+    `user_id` is GitHub's, kept through renames (NULL only for a member carried over from before
+    ids were kept, until a listing matches it by login); `former_logins` is a JSON list.
+    """
+
+    __tablename__ = "member_account"
+    __table_args__ = (sa.UniqueConstraint("user_id", name="uq_member_account_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    login_key: str = Field(max_length=64, index=True)
     login: str = Field(max_length=64)
     user_type: str = Field(default="User", max_length=32)
-    seen_at: datetime = Field(sa_column=utc_column())
+    former_logins: str = "[]"
+
+
+class MemberIntervalRow(SQLModel, table=True):
+    """One interval [starts_at, ends_at) of an account's membership; NULL start is the beginning
+    of history, NULL end "still a member"."""
+
+    __tablename__ = "member_interval"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="member_account.id", index=True)
+    starts_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    ends_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class MemberListingRow(SQLModel, table=True):
+    """One complete listing of the organization's members, at the start of its sync.
+
+    `status`: applied; suspect (too many members gone: not applied); accepted (suspect, applied
+    because the operator said so). `previous` counts the last applied listing's members and
+    `dropped` those of them missing from this one.
+    """
+
+    __tablename__ = "member_listing"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(sa_column=utc_column())
+    status: str = Field(max_length=16)
+    members: int
+    previous: int
+    dropped: int
 
 
 class LoginCursorRow(SQLModel, table=True):

@@ -39,7 +39,7 @@ EVENTS_TRUSTED_FOR = timedelta(days=29)
 
 
 def sync_activity(context: SyncContext, people: list[Person], since: date | None) -> None:
-    logins = sorted({login for person in people for login in person.logins}, key=str.lower)
+    logins = sorted({login for person in people for login in person.current_logins}, key=str.lower)
     context.progress.phase("people's activity", len(logins))
     for login in logins:
         try:

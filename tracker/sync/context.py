@@ -31,8 +31,9 @@ class SyncContext:
     """One run: its session and GitHub client, its settings and clock, and what it has learnt.
 
     `started_at` is the run's start (whole seconds), the end of what this run asks for;
-    `clock` is the time now. `tracked` (lower-case logins) and `history_start` are set by the
-    people phase; `repo_counts` remembers the repo gate's answers for the run.
+    `clock` is the time now. `accept_membership_change` applies a suspect member listing.
+    `tracked` (lower-case logins) and `history_start` are set by the people phase;
+    `repo_counts` remembers the repo gate's answers for the run.
     """
 
     session: Session
@@ -43,6 +44,7 @@ class SyncContext:
     cancel: CancelToken
     heartbeat: Callable[[], None]
     started_at: datetime
+    accept_membership_change: bool = False
     summary: SyncSummary = field(default_factory=SyncSummary)
     tracked: set[str] = field(default_factory=set)
     history_start: datetime = BEFORE_ANY_HISTORY

@@ -35,13 +35,15 @@ def run_sync(
     client: GitHubClient,
     progress: SyncProgress,
     since: date | None = None,
+    accept_membership_change: bool = False,
     cancel: CancelToken | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> SyncSummary | None:
     """One sync under the database lock; None when another process holds it.
 
-    `since` searches everyone's history again from that day. Raises Cancelled when `cancel`
-    stops the run at a commit point.
+    `since` searches everyone's history again from that day; `accept_membership_change` applies
+    a member listing that the safety rule holds back. Raises Cancelled when `cancel` stops the
+    run at a commit point.
     """
     lock = runs.DatabaseLock(engine)
     if not lock.acquire():
@@ -61,6 +63,7 @@ def run_sync(
                 cancel=cancel or CancelToken(),
                 heartbeat=lock.renew,
                 started_at=clock().replace(microsecond=0),
+                accept_membership_change=accept_membership_change,
             )
             return _recorded_run(context, since)
     finally:
