@@ -299,6 +299,35 @@ def test_cli_sync_prints_one_summary_line(
     assert "answered 304" in err and "waited for rate limits" in err
 
 
+def test_a_listing_that_lacks_most_members_is_applied_only_with_the_flag(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_config(tmp_path, database_url)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
+    config = str(tmp_path / "tracker.toml")
+    world = GitHubWorld(now=datetime.now(UTC))
+    for login in ("fay", "gus", "kim", "lou", "max", "ned"):
+        world.add_member(login)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        world.install(mock)
+        assert run(["--config", config, "sync"]) == 0
+        world.members = world.members[:1]
+        assert run(["--config", config, "sync"]) == 0
+        held_back = capsys.readouterr().err
+        still = {row["login"] for row in cli_json(capsys, "--config", config, "members")}
+        assert run(["--config", config, "sync", "--accept-membership-change"]) == 0
+        capsys.readouterr()
+        after = {
+            str(row["login"]): row["membership"] for row in cli_json(capsys, "--config", config, "members")
+        }
+
+    assert "membership not changed" in held_back and "--accept-membership-change" in held_back
+    assert still >= {"gus", "ned"}
+    assert after["fay"] == [{"start": None, "end": None}]
+    assert isinstance(after["gus"], list) and after["gus"][0]["end"] is not None
+
+
 def test_no_token_reaches_any_log_line_even_with_debug_and_json_logs(
     tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

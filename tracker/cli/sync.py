@@ -15,8 +15,13 @@ log = logging.getLogger("tracker")
 
 @click.command()
 @click.option("--since", type=DATE, help="Fetch (again) everyone's history from this UTC date (YYYY-MM-DD).")
+@click.option(
+    "--accept-membership-change",
+    is_flag=True,
+    help="Apply this sync's member listing even when it lacks most of the members listed before.",
+)
 @click.pass_obj
-def sync(app: App, since: datetime | None) -> None:
+def sync(app: App, since: datetime | None, accept_membership_change: bool) -> None:
     """Fetch new contributions from GitHub into the database."""
     from tracker.cancel import CancelToken, stop_on_signals
     from tracker.cli.progress import ConsoleProgress
@@ -36,6 +41,7 @@ def sync(app: App, since: datetime | None) -> None:
                 client=client,
                 progress=progress,
                 since=since.date() if since else None,
+                accept_membership_change=accept_membership_change,
                 cancel=cancel,
             )
         finally:
