@@ -10,7 +10,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlmodel import Session
 
@@ -18,6 +18,7 @@ from tracker.config import Settings
 from tracker.domain import Contribution, CountedContribution, CountedGroup, Kind, RepoRecord
 from tracker.membership import boundaries
 from tracker.openness import license_class_of
+from tracker.reports import GroupBy, StatsRow, bucket_label, group_totals, period_edges
 from tracker.rules import (
     CountingContext,
     Person,
@@ -29,7 +30,12 @@ from tracker.rules import (
     facts_of,
     people_by_login,
 )
-from tracker.store.contributions import ContributionFilter, group_contributions, list_contributions
+from tracker.store.contributions import (
+    ContributionFilter,
+    group_contributions,
+    list_contributions,
+    stored_time_range,
+)
 from tracker.store.membership import list_member_accounts
 from tracker.store.repos import list_repo_keys, list_repos
 
@@ -170,3 +176,31 @@ def _refine(edges: list[datetime], context: CountingContext) -> list[datetime]:
         if edges[0] < moment < edges[-1]
     }
     return sorted(set(edges) | windows)
+
+
+def counted_stats(
+    session: Session, settings: Settings, where: QueryFilter, by: GroupBy, zone: tzinfo = UTC
+) -> list[StatsRow]:
+    """`tracker stats`: the counts per group and kind.
+
+    Weeks and months are cut in `zone`, from the filter's start (else the first stored
+    contribution) to its end (else just after the last one).
+    """
+    if by not in ("week", "month"):
+        classes = license_classes(session) if by == "license_class" else {}
+        return group_totals(counted_groups(session, settings, where), by, license_classes=classes)
+    edges = _period_edges(session, where, by, zone)
+    if edges is None:
+        return []
+    labels = [bucket_label(edge, by, zone) for edge in edges[:-1]]
+    return group_totals(counted_groups(session, settings, where, edges), by, bucket_labels=labels)
+
+
+def _period_edges(session: Session, where: QueryFilter, by: GroupBy, zone: tzinfo) -> list[datetime] | None:
+    """The edges of the weeks or months the filter covers in the store; None when they cover nothing."""
+    span = stored_time_range(session)
+    if span is None:
+        return None
+    start = where.since or span[0]
+    end = where.until or span[1] + timedelta(seconds=1)
+    return period_edges(start, end, by, zone) if start < end else None

@@ -5,16 +5,21 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import responses
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tests.integration.sync_support import Clock, build_scenario, day, run_sync, write_config
 from tracker.config import Settings
-from tracker.counting import QueryFilter, counted_contributions, counted_groups
+from tracker.counting import QueryFilter, counted_contributions, counted_groups, counted_stats
 from tracker.domain import Kind
+from tracker.periods import month_label, week_label
+from tracker.reports import GroupBy
+from tracker.store.tables import ContributionRow
 
 ROSTER_WITH_WINDOWS = """
 [[member]]
@@ -94,3 +99,30 @@ def test_a_roster_window_inside_a_bucket_is_respected(synced: Settings, engine: 
     # fay's window starts 2026-10-04: her PR opened on 10-01 does not count, her merge on 10-05 does
     assert {(group.kind, group.count) for group in fay} >= {(Kind.PR_MERGED, 1)}
     assert all(group.kind is not Kind.PR_OPENED for group in fay)
+
+
+@pytest.mark.parametrize("by", ["week", "month"])
+@pytest.mark.parametrize("where", FILTERS)
+def test_stats_by_week_or_month_count_every_counted_contribution_once(
+    synced: Settings, engine: Engine, where: QueryFilter, by: GroupBy
+) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    with Session(engine) as session:
+        rows = counted_contributions(session, synced, where)
+        stats = counted_stats(session, synced, where, by, berlin)
+
+    label = week_label if by == "week" else month_label
+    expected = Counter((label(row.occurred_at, berlin), row.kind) for row in rows)
+    actual = Counter(
+        {(row.group, kind): count for row in stats for kind, count in row.counts.items() if count}
+    )
+    assert actual == expected
+    assert [row.group for row in stats] == sorted(row.group for row in stats)
+
+
+def test_stats_of_an_empty_range_or_an_empty_store_are_empty(synced: Settings, engine: Engine) -> None:
+    backwards = QueryFilter(since=day(10, 8, 0), until=day(10, 1, 0))
+    with Session(engine) as session:
+        assert counted_stats(session, synced, backwards, "week") == []
+        session.execute(sa.delete(ContributionRow))
+        assert counted_stats(session, synced, QueryFilter(), "month") == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -11,15 +11,6 @@ from tracker.cli.options import filter_options, query_filter, time_zone
 from tracker.cli.output import emit
 from tracker.domain import Kind
 from tracker.reports import GROUP_BY_CHOICES, GroupBy
-
-if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
-    from sqlmodel import Session
-
-    from tracker.config import Settings
-    from tracker.counting import QueryFilter
-    from tracker.reports import StatsRow
 
 
 @click.command()
@@ -44,37 +35,14 @@ def query(app: App, /, output: str, **filters: Any) -> None:
 @click.pass_obj
 def stats(app: App, /, group_by: GroupBy, output: str, **filters: Any) -> None:
     """Count contributions per group and kind."""
+    from tracker.counting import counted_stats
     from tracker.reports import stats_record
 
     settings = app.settings()
     where = query_filter(**filters)
     zone = time_zone(filters["timezone_name"])
     with app.session() as session:
-        rows = _stats_rows(session, settings, where, group_by, zone)
+        rows = counted_stats(session, settings, where, group_by, zone)
     records = [stats_record(row, group_by) for row in rows]
     columns = [group_by, *(kind.value for kind in Kind), "total"]
     emit(records, columns, output, empty="no contributions match")
-
-
-def _stats_rows(
-    session: Session, settings: Settings, where: QueryFilter, group_by: GroupBy, zone: ZoneInfo
-) -> list[StatsRow]:
-    from datetime import timedelta
-
-    from tracker.counting import counted_groups, license_classes
-    from tracker.reports import bucket_label, group_totals, period_edges
-    from tracker.store.contributions import stored_time_range
-
-    if group_by not in ("week", "month"):
-        classes = license_classes(session) if group_by == "license_class" else {}
-        return group_totals(counted_groups(session, settings, where), group_by, license_classes=classes)
-    span = stored_time_range(session)
-    if span is None:
-        return []
-    start = where.since or span[0]
-    end = where.until or span[1] + timedelta(seconds=1)
-    if start >= end:
-        return []
-    edges = period_edges(start, end, group_by, zone)
-    labels = [bucket_label(edge, group_by, zone) for edge in edges[:-1]]
-    return group_totals(counted_groups(session, settings, where, edges), group_by, bucket_labels=labels)
