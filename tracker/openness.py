@@ -219,18 +219,22 @@ def assess_repo(
     )
 
 
-def _openness_report_key(item: RepoOpenness) -> tuple[bool, bool, str, str]:
+def assess_stored_repo(record: RepoRecord, annotations: Mapping[str, ModelOpenness]) -> RepoOpenness:
+    """Assess a repository as the store keeps it, with the catalog's note on it if there is one."""
+    license_obj = {"spdx_id": record.license_spdx} if record.has_license else None
+    annotation = annotations.get(record.full_name.lower())
+    return assess_repo(record.full_name, license_obj, record.description, record.topics, annotation)
+
+
+def openness_report_key(item: RepoOpenness) -> tuple[bool, bool, str, str]:
+    """The openness report's order: open-washing candidates first, then other non-OSI licenses,
+    then OSI; each by name."""
     return (
         not item.open_washing,
         item.license_class is LicenseClass.OSI,
         item.full_name.casefold(),
         item.full_name,
     )
-
-
-def sort_for_openness_report(items: Iterable[RepoOpenness]) -> list[RepoOpenness]:
-    """Open-washing candidates first, then other non-OSI licenses, then OSI; each by name."""
-    return sorted(items, key=_openness_report_key)
 
 
 # --- license changes ----------------------------------------------------------------------

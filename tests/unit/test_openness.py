@@ -13,13 +13,14 @@ from tracker.openness import (
     ModelOpenness,
     RepoOpenness,
     assess_repo,
+    assess_stored_repo,
     claims_open_source,
     classify_spdx_id,
     is_open_washing,
     license_class_of,
     license_spdx_id,
+    openness_report_key,
     parse_openness_annotation,
-    sort_for_openness_report,
 )
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "github"
@@ -337,7 +338,7 @@ def test_report_puts_open_washing_first_then_non_osi_then_osi_each_by_name() -> 
         a_repo("gamma/none", LicenseClass.NONE),
     ]
 
-    assert [item.full_name for item in sort_for_openness_report(items)] == [
+    assert [item.full_name for item in sorted(items, key=openness_report_key)] == [
         "charlie/washing",
         "delta/washing",
         "alpha/not-osi",
@@ -348,10 +349,21 @@ def test_report_puts_open_washing_first_then_non_osi_then_osi_each_by_name() -> 
     ]
 
 
+def test_a_stored_repo_is_assessed_like_its_github_json_with_the_catalogs_note() -> None:
+    note = ModelOpenness("open", "undisclosed", "https://example.com/card")
+    claims = replace(record("Acme/LM", NO_ASSERTION), description="An open-source LLM")
+
+    assessed = assess_stored_repo(claims, {"acme/lm": note})
+    unlicensed = assess_stored_repo(record("acme/tool", None), {"acme/lm": note})
+
+    assert assessed == RepoOpenness("Acme/LM", NO_ASSERTION, LicenseClass.UNKNOWN, True, note)
+    assert unlicensed == RepoOpenness("acme/tool", None, LicenseClass.NONE, False, None)
+
+
 def test_report_of_fixtures() -> None:
     fixtures = ["transformers", "llama3", "open_washing", "cc_by_dataset", "unlicensed"]
 
-    ordered = sort_for_openness_report(assess_fixture(name) for name in fixtures)
+    ordered = sorted((assess_fixture(name) for name in fixtures), key=openness_report_key)
 
     assert [item.full_name for item in ordered] == [
         "acme-ai/acme-agent",

@@ -13,9 +13,8 @@ from tracker.cli.output import emit
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from tracker import openness
     from tracker.counting import RepoView
-    from tracker.domain import RepoRecord
+    from tracker.openness import RepoOpenness
 
 
 @click.command()
@@ -25,9 +24,9 @@ if TYPE_CHECKING:
 @click.pass_obj
 def repos(app: App, output: str, openness_view: bool, changes: bool) -> None:
     """Repos the tracker knows, whether each counts and why, and how open each is."""
-    from tracker import openness
     from tracker.config import load_openness_annotations
     from tracker.counting import load_repos
+    from tracker.openness import assess_stored_repo, openness_report_key
 
     settings = app.settings()
     with app.session() as session:
@@ -36,12 +35,10 @@ def repos(app: App, output: str, openness_view: bool, changes: bool) -> None:
             return
         views = load_repos(session, settings)
     annotations = load_openness_annotations()
-    assessed = [(view, _assess(view.record, annotations)) for view in views]
+    assessed = [(view, assess_stored_repo(view.record, annotations)) for view in views]
     if openness_view:
-        kept = [item for item in assessed if item[0].decision.counts]
-        ranked = openness.sort_for_openness_report(assessment for _, assessment in kept)
-        order = {assessment.full_name: index for index, assessment in enumerate(ranked)}
-        assessed = sorted(kept, key=lambda item: order[item[1].full_name])
+        counted = [(view, assessment) for view, assessment in assessed if view.decision.counts]
+        assessed = sorted(counted, key=lambda pair: openness_report_key(pair[1]))
     records = [_repo_record(view, assessment) for view, assessment in assessed]
     columns = ["full_name", "counts", "reason", "license", "license_class", "open_washing"]
     columns += ["weights", "training_data"] if openness_view else ["stars", "archived"]
@@ -64,20 +61,7 @@ def _emit_license_changes(session: Session, output: str) -> None:
     emit(records, columns, output, empty="no license changes seen")
 
 
-def _assess(record: RepoRecord, annotations: dict[str, openness.ModelOpenness]) -> openness.RepoOpenness:
-    from tracker import openness
-
-    license_obj = {"spdx_id": record.license_spdx} if record.has_license else None
-    return openness.assess_repo(
-        record.full_name,
-        license_obj,
-        record.description,
-        record.topics,
-        annotations.get(record.full_name.lower()),
-    )
-
-
-def _repo_record(view: RepoView, assessment: openness.RepoOpenness) -> dict[str, object]:
+def _repo_record(view: RepoView, assessment: RepoOpenness) -> dict[str, object]:
     note = assessment.annotation
     return {
         "full_name": view.record.full_name,
