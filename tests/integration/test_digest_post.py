@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from tracker.digest.post import (
     post_digest,
     post_scheduled_digest,
     preview_digest,
+    scheduled_digest_job,
 )
 from tracker.domain import Kind
 from tracker.reports import group_totals
@@ -294,6 +296,29 @@ def test_the_scheduled_digest_posts_the_last_complete_week_once(
     assert first.receipt == PostReceipt("webhook", None)
     assert second.receipt is None
     assert len(httpserver.log) == 1
+
+
+def test_the_scheduled_job_posts_with_its_clock_and_logs_what_it_did(
+    engine: Engine, settings: Settings, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    expect_webhook(httpserver, "ok")
+    environ = {"SLACK_WEBHOOK_URL": httpserver.url_for(WEBHOOK_PATH)}
+
+    job = scheduled_digest_job(engine, settings, environ=environ, clock=lambda: NOW)
+    assert job is not None
+    with caplog.at_level(logging.INFO, logger="tracker"):
+        job()
+
+    assert len(httpserver.log) == 1
+    (line,) = [record for record in caplog.records if getattr(record, "job", None) == "digest"]
+    assert line.getMessage().startswith("posted the digest for the week")
+
+
+def test_without_a_slack_destination_there_is_no_scheduled_job(
+    engine: Engine, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert scheduled_digest_job(engine, settings, environ={}) is None
+    assert "the digest job is off" in caplog.text
 
 
 def test_force_posts_again_and_records_the_new_ts(engine: Engine, settings: Settings) -> None:

@@ -7,9 +7,10 @@ recorded, and a later run finds the record and posts nothing (unless forced).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,11 +24,12 @@ from tracker.digest.facts import gather_facts
 from tracker.digest.text import period_phrase
 from tracker.periods import Period, PeriodKind, last_complete_period, local_time
 from tracker.slack.post import PostReceipt, post_message
-from tracker.slack.targets import SlackTarget, require_target
+from tracker.slack.targets import SlackTarget, require_target, target_from_environment
 from tracker.store.digests import DigestPostRow, get_digest_post, record_digest_post
 from tracker.store.engine import StoreError
 
 Poster = Callable[[SlackTarget, Mapping[str, Any]], PostReceipt]
+log = logging.getLogger("tracker")
 
 
 class PeriodNotOver(ValueError):
@@ -124,6 +126,27 @@ def post_scheduled_digest(
     target = require_target(environ, channel=settings.slack.channel, api_url=settings.slack.api_url)
     request = DigestRequest(kind=settings.digest.period, end=now, now=now)
     return post_digest(engine, settings, request, target)
+
+
+def scheduled_digest_job(
+    engine: Engine,
+    settings: Settings,
+    *,
+    environ: Mapping[str, str],
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Callable[[], None] | None:
+    """The scheduler's digest job, which posts and logs what it did; None, with a warning, when no
+    Slack destination is configured (the scheduler then runs without it)."""
+    channel, api_url = settings.slack.channel, settings.slack.api_url
+    if target_from_environment(environ, channel=channel, api_url=api_url) is None:
+        log.warning("no Slack destination (SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL): the digest job is off")
+        return None
+
+    def run_digest() -> None:
+        outcome = post_scheduled_digest(engine, settings, environ=environ, now=clock())
+        log.info(outcome.summary(), extra={"job": "digest"})
+
+    return run_digest
 
 
 def _earlier_post(session: Session, period: Period, destination: str) -> DigestPostRow | None:
