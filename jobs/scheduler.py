@@ -21,6 +21,10 @@ from jobs.triggers import build_trigger
 from tracker.cancel import CancelToken
 
 MISFIRE_GRACE_SECONDS = 300
+# Every job: one instance at a time, missed runs coalesced into one, run late within the grace time.
+# Given to each job rather than as the scheduler's job_defaults, which APScheduler applies only when
+# it starts: get_jobs() before start() must show them.
+JOB_OPTIONS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS}
 log = logging.getLogger("tracker.schedule")
 
 
@@ -33,20 +37,10 @@ class JobSpec:
 
 def build_scheduler(jobs: list[JobSpec], timezone: str) -> BlockingScheduler:
     """A scheduler with the jobs added (inspectable with get_jobs() before start())."""
-    scheduler = BlockingScheduler(
-        timezone=timezone,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
-    )
+    scheduler = BlockingScheduler(timezone=timezone)
     for job in jobs:
-        scheduler.add_job(
-            _logged(job),
-            trigger=build_trigger(job.schedule, timezone),
-            id=job.job_id,
-            name=job.job_id,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=MISFIRE_GRACE_SECONDS,
-        )
+        trigger = build_trigger(job.schedule, timezone)
+        scheduler.add_job(_logged(job), trigger=trigger, id=job.job_id, name=job.job_id, **JOB_OPTIONS)
     return scheduler
 
 
@@ -56,6 +50,7 @@ def _logged(job: JobSpec) -> Callable[[], None]:
             job.run()
         except Exception as error:  # a failing run must not stop the schedule
             log.error("%s failed: %s", job.job_id, error, extra={"job": job.job_id})
+            log.debug("%s failed", job.job_id, exc_info=True, extra={"job": job.job_id})
 
     return run
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import timedelta
@@ -111,3 +112,25 @@ def test_a_failing_job_does_not_stop_the_schedule(caplog: pytest.LogCaptureFixtu
 
     assert calls >= 2
     assert any("sync failed: GitHub is down" in record.getMessage() for record in caplog.records)
+
+
+def test_a_failing_job_logs_one_error_line_and_its_traceback_at_debug_level(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("GitHub is down")
+
+    (job,) = build_scheduler([JobSpec("sync", "every 1s", broken)], "UTC").get_jobs()
+    with caplog.at_level(logging.DEBUG, logger="tracker.schedule"):
+        job.func()
+
+    error, debug = caplog.records
+    assert (error.levelno, error.getMessage(), error.exc_info) == (
+        logging.ERROR,
+        "sync failed: GitHub is down",
+        None,
+    )
+    assert debug.levelno == logging.DEBUG
+    traceback = caplog.handler.format(debug)  # a redacting filter may have turned exc_info into text
+    assert "Traceback" in traceback
+    assert "RuntimeError: GitHub is down" in traceback
