@@ -1,7 +1,7 @@
 """Whole processes against the local GitHub emulator: `tracker` as an operator runs it.
 
-The emulator (bench/emulator) is an independent implementation of GitHub's side, with its own
-ground truth of what a correct tracker counts; these tests compare the two.
+The emulator (bench/emulator, run as its own process) is an independent implementation of
+GitHub's side, with its own ground truth of what a correct tracker counts; these tests compare the two.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bench.emulator.seed import WorldConfig, generate_world
-from bench.emulator.server import EmulatorSettings, RunningEmulator, start_in_thread
-from bench.emulator.truth import ground_truth
+from tests.integration.github_emulator import Emulator, running_emulator
 from tracker.store import migrate
 from tracker.store.engine import make_engine
 from tracker.store.runs import DatabaseLock
@@ -35,25 +34,21 @@ Row = tuple[str, str, str, int, str]
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[RunningEmulator]:
-    config = WorldConfig(
-        seed=7, people=14, repos=10, contributions=2_500, days=90, now=NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
-    )
-    running = start_in_thread(
-        generate_world(config), EmulatorSettings(search_limit=100_000, core_limit=100_000)
-    )
-    yield running
-    running.stop()
+def emulator() -> Iterator[Emulator]:
+    world = ["--seed=7", "--people=14", "--repos=10", "--contributions=2500", "--days=90"]
+    clock = f"--now={NOW:%Y-%m-%dT%H:%M:%SZ}"
+    with running_emulator(*world, clock, "--search-limit=100000", "--core-limit=100000") as running:
+        yield running
 
 
 @pytest.fixture
-def expected(emulator: RunningEmulator) -> set[Row]:
+def expected(emulator: Emulator) -> set[Row]:
     since = datetime.combine(SINCE, datetime.min.time(), tzinfo=UTC)
-    return {_truth_row(row) for row in ground_truth(emulator.emulator.world, since, TOPICS)}
+    return {_row(row) for row in emulator.truth(since, TOPICS)}
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, database_url: str, emulator: RunningEmulator) -> Path:
+def workdir(tmp_path: Path, database_url: str, emulator: Emulator) -> Path:
     (tmp_path / "tracker.toml").write_text(
         textwrap.dedent(
             f"""
@@ -72,7 +67,7 @@ def workdir(tmp_path: Path, database_url: str, emulator: RunningEmulator) -> Pat
     return tmp_path
 
 
-def _env(emulator: RunningEmulator) -> dict[str, str]:
+def _env(emulator: Emulator) -> dict[str, str]:
     return {
         **os.environ,
         "GITHUB_TOKEN": "ghp_endtoend0000000000000000000000000000",
@@ -82,7 +77,7 @@ def _env(emulator: RunningEmulator) -> dict[str, str]:
 
 
 def tracker(
-    workdir: Path, emulator: RunningEmulator, *args: str, timeout: float = 120
+    workdir: Path, emulator: Emulator, *args: str, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tracker.cli", "--config", str(workdir / "tracker.toml"), *args],
@@ -94,7 +89,7 @@ def tracker(
     )
 
 
-def background(workdir: Path, emulator: RunningEmulator, *args: str) -> subprocess.Popen[str]:
+def background(workdir: Path, emulator: Emulator, *args: str) -> subprocess.Popen[str]:
     """`tracker` running in the background, its stderr readable line by line."""
     command = [sys.executable, "-m", "tracker.cli", "--config", str(workdir / "tracker.toml"), *args]
     return subprocess.Popen(
@@ -102,29 +97,18 @@ def background(workdir: Path, emulator: RunningEmulator, *args: str) -> subproce
     )
 
 
-def stored(workdir: Path, emulator: RunningEmulator) -> list[Row]:
+def stored(workdir: Path, emulator: Emulator) -> list[Row]:
     result = tracker(workdir, emulator, "query", "--since", SINCE.isoformat(), "--format", "json")
     assert result.returncode == 0, result.stderr
-    return [
-        (row["kind"], row["login"].lower(), row["repo"].lower(), row["number"], row["occurred_at"])
-        for row in json.loads(result.stdout)
-    ]
+    return [_row(row) for row in json.loads(result.stdout)]
 
 
-def _truth_row(row: dict[str, object]) -> Row:
-    moment = row["occurred_at"]
-    assert isinstance(moment, datetime)
-    return (
-        str(row["kind"]),
-        str(row["login"]).lower(),
-        str(row["repo"]).lower(),
-        int(str(row["number"])),
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+def _row(row: dict[str, Any]) -> Row:
+    return (row["kind"], row["login"].lower(), row["repo"].lower(), row["number"], row["occurred_at"])
 
 
 def test_a_sync_counts_exactly_what_the_emulators_ground_truth_counts(
-    workdir: Path, emulator: RunningEmulator, expected: set[Row]
+    workdir: Path, emulator: Emulator, expected: set[Row]
 ) -> None:
     result = tracker(workdir, emulator, "sync", "--since", SINCE.isoformat())
 
@@ -137,7 +121,7 @@ def test_a_sync_counts_exactly_what_the_emulators_ground_truth_counts(
 
 
 def test_a_sync_killed_with_sigkill_and_run_again_loses_and_duplicates_nothing(
-    workdir: Path, emulator: RunningEmulator, expected: set[Row]
+    workdir: Path, emulator: Emulator, expected: set[Row]
 ) -> None:
     with background(workdir, emulator, "sync", "--since", SINCE.isoformat()) as victim:
         _wait_for_line(victim, "people's activity")
@@ -154,7 +138,7 @@ def test_a_sync_killed_with_sigkill_and_run_again_loses_and_duplicates_nothing(
 
 
 def test_sigterm_stops_a_sync_at_a_safe_point_and_the_next_run_completes_it(
-    workdir: Path, emulator: RunningEmulator, expected: set[Row]
+    workdir: Path, emulator: Emulator, expected: set[Row]
 ) -> None:
     with background(workdir, emulator, "sync", "--since", SINCE.isoformat()) as victim:
         _wait_for_line(victim, "people's activity")
@@ -174,7 +158,7 @@ def test_sigterm_stops_a_sync_at_a_safe_point_and_the_next_run_completes_it(
 
 
 def test_the_scheduler_runs_its_sync_and_exits_0_on_sigterm(
-    workdir: Path, emulator: RunningEmulator, expected: set[Row]
+    workdir: Path, emulator: Emulator, expected: set[Row]
 ) -> None:
     config = workdir / "tracker.toml"
     config.write_text(
@@ -194,7 +178,7 @@ def test_the_scheduler_runs_its_sync_and_exits_0_on_sigterm(
 
 
 def test_a_sync_started_while_another_runs_says_so_and_exits_0(
-    workdir: Path, emulator: RunningEmulator, expected: set[Row], database_url: str
+    workdir: Path, emulator: Emulator, expected: set[Row], database_url: str
 ) -> None:
     engine = make_engine(database_url)
     migrate.upgrade(engine)

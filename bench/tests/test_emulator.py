@@ -4,33 +4,27 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.emulator.builder import WorldBuilder  # noqa: E402
-from bench.emulator.cli import add_world_arguments, world_config_from  # noqa: E402
-from bench.emulator.model import Comment, Review, Thread, World  # noqa: E402
-from bench.emulator.seed import WorldConfig, generate_world  # noqa: E402
-from bench.emulator.server import EmulatorSettings, RunningEmulator, start_in_thread  # noqa: E402
-from bench.emulator.truth import (  # noqa: E402
+from bench.emulator.builder import WorldBuilder
+from bench.emulator.cli import add_world_arguments, world_config_from
+from bench.emulator.model import Comment, Review, Thread, World
+from bench.emulator.seed import WorldConfig, generate_world
+from bench.emulator.server import EmulatorSettings, RunningEmulator, start_in_thread
+from bench.emulator.truth import (
     count_by_kind,
     ground_truth,
     minimum_pages,
 )
-from bench.emulator_process import EmulatorProcess, WorldSize  # noqa: E402
+from bench.emulator_process import EmulatorProcess, WorldSize
 
 NOW = "2026-11-28T00:00:00Z"
 TOPICS = ("llm", "machine-learning")
