@@ -3,6 +3,7 @@
 python -m bench              # the full benchmark (about 40 minutes on 2 cores)
 python -m bench --quick      # a smaller world and fewer runs (a few minutes)
 python -m bench --only 5,6   # some scenarios (1 also runs when 2, 4 or 7 need it)
+python -m bench --only 8     # start-up alone (about a minute): `tracker --version` against `python -c pass`
 
 Scenario 7 compares with Perceval twice: on scenario 1's world, where members do 60% of all the
 activity in the repos, and on a world of the same size where they do a realistic share of it.
@@ -32,6 +33,7 @@ from bench.machine import ROOT, code_version, describe_machine
 from bench.measure import load_average
 from bench.peer import compare, run_perceval
 from bench.report import render_text, targets
+from bench.startup import StartupPlan, run_startup
 from bench.store_speed import IngestPlan, QueryPlan, run_ingest, run_query_speed
 from bench.sync_scenarios import (
     PERCEVAL_RATIO_TARGET,
@@ -47,7 +49,7 @@ from bench.sync_scenarios import (
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_OUTPUT = ROOT / "bench" / "results" / "latest.json"
 TOPICS = ("llm", "machine-learning", "deep-learning")
-ALL_SCENARIOS = (1, 2, 3, 4, 5, 6, 7)
+ALL_SCENARIOS = (1, 2, 3, 4, 5, 6, 7, 8)
 REALISTIC_MEMBER_SHARE = 0.1
 """Members' share of all activity in scenario 7's second world: most organizations are well under
 10% of the activity in the large open-source AI repos they contribute to."""
@@ -66,6 +68,7 @@ class Plan:
     ingest: IngestPlan
     perceval_max_repos: int | None
     realistic_member_share: float
+    startup: StartupPlan
 
     @property
     def realistic_world(self) -> WorldSize:
@@ -85,6 +88,7 @@ FULL = Plan(
     ingest=IngestPlan(rows=100_000, runs=3, small_rows=5_000),
     perceval_max_repos=None,
     realistic_member_share=REALISTIC_MEMBER_SHARE,
+    startup=StartupPlan(pairs=31),
 )
 QUICK = Plan(
     name="quick",
@@ -98,13 +102,14 @@ QUICK = Plan(
     ingest=IngestPlan(rows=20_000, runs=1, small_rows=1_000),
     perceval_max_repos=None,
     realistic_member_share=REALISTIC_MEMBER_SHARE,
+    startup=StartupPlan(pairs=11),
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller world and one run each")
-    parser.add_argument("--only", default="", help="comma-separated scenario numbers (1-7)")
+    parser.add_argument("--only", default="", help="comma-separated scenario numbers (1-8)")
     parser.add_argument("--runs", type=int, default=None, help="backfill and re-sync repetitions")
     parser.add_argument("--contributions", type=int, default=None, help="scenario 1's world size")
     parser.add_argument("--query-rows", type=int, default=None, help="scenario 5's stored contributions")
@@ -112,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--query-repos", type=int, default=None, help="scenario 5's repos")
     parser.add_argument("--query-days", type=int, default=None, help="scenario 5's history, in days")
     parser.add_argument("--perceval-max-repos", type=int, default=None, help="sample Perceval's repos")
+    parser.add_argument("--startup-pairs", type=int, default=None, help="scenario 8's paired runs")
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
@@ -143,6 +149,8 @@ def plan_from(args: argparse.Namespace) -> Plan:
     plan = replace(plan, query=query)
     if args.perceval_max_repos is not None:
         plan = replace(plan, perceval_max_repos=args.perceval_max_repos)
+    if args.startup_pairs is not None:
+        plan = replace(plan, startup=replace(plan.startup, pairs=args.startup_pairs))
     return plan
 
 
@@ -207,6 +215,10 @@ class Bench:
                 )
             if 6 in self.scenarios:
                 self._save("6_ingest", run_ingest(self.databases, self.plan.ingest, log))
+            if 8 in self.scenarios:
+                self._save(
+                    "8_startup", run_startup(self.databases, self.context.workdir, self.plan.startup, log)
+                )
         finally:
             self.databases.drop_all()
         self.results["total_minutes"] = round((time.perf_counter() - started) / 60, 1)
@@ -324,6 +336,7 @@ def _plan_json(plan: Plan) -> dict[str, Any]:
         "ingest_rows": plan.ingest.rows,
         "ingest_runs": plan.ingest.runs,
         "perceval_max_repos": plan.perceval_max_repos,
+        "startup_pairs": plan.startup.pairs,
     }
 
 

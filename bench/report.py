@@ -202,6 +202,18 @@ def _share(side_by_side: Result) -> str:
     return f"{side_by_side.get('world', {}).get('member_share', DEFAULT_MEMBER_SHARE):.0%}"
 
 
+def _startup_targets(result: Result) -> list[Result]:
+    return [
+        _target(
+            "8",
+            f"{figure['command']} within {figure['target']:g}x {figure['baseline']}",
+            f"{figure['ratio']:.2f}x",
+            figure["met"],
+        )
+        for figure in result["comparisons"].values()
+    ]
+
+
 def _wrong_count(backfill: Result) -> int:
     return sum(a["missing"] + a["extra"] + a["mismatched"] for a in backfill["accuracy"])
 
@@ -214,6 +226,7 @@ _CHECKS: list[tuple[str, Callable[[Result], list[Result]]]] = [
     ("5_query_speed", _query_targets),
     ("6_ingest", _ingest_targets),
     ("7_perceval", _peer_targets),
+    ("8_startup", _startup_targets),
 ]
 
 
@@ -584,6 +597,24 @@ def _realistic(realistic: Result, *, standard_share: str) -> list[str]:
     ]
 
 
+def _startup(result: Result) -> str:
+    rows = [
+        [f"`{f['command']}`", f"`{f['baseline']}`", f["command_ms"], f["baseline_ms"], f"{f['ratio']:.2f}x"]
+        for f in result["comparisons"].values()
+    ]
+    note = (
+        f"Each command and its baseline ran as processes in {result['pairs']} pairs, back to back, the "
+        "order alternating; milliseconds are medians, the ratio is the median of the pairs' ratios. "
+        f"`query` reads a SQLite store of {result['rows']:,} contributions at the current schema."
+    )
+    return (
+        "### 8. Start-up\n\n"
+        + note
+        + "\n\n"
+        + table(["command", "baseline", "ms", "baseline ms", "ratio"], rows)
+    )
+
+
 _SECTIONS: list[tuple[str, Callable[[Result], str]]] = [
     ("1_backfill", _backfill),
     ("2_incremental", _incremental),
@@ -592,6 +623,7 @@ _SECTIONS: list[tuple[str, Callable[[Result], str]]] = [
     ("5_query_speed", _query),
     ("6_ingest", _ingest),
     ("7_perceval", _peer),
+    ("8_startup", _startup),
 ]
 
 

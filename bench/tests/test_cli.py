@@ -30,3 +30,11 @@ def test_runs_contributions_and_perceval_sample_flags() -> None:
     assert (plan.runs, plan.incremental_runs) == (2, 2)
     assert plan.world.contributions == 1234
     assert plan.perceval_max_repos == 3
+
+
+def test_startup_pairs_flag_sets_only_scenario_8s_pairs() -> None:
+    plan = plan_from(build_parser().parse_args(["--quick", "--startup-pairs", "5"]))
+
+    assert plan.startup.pairs == 5
+    assert plan.startup.rows == QUICK.startup.rows
+    assert plan.query == QUICK.query
