@@ -29,12 +29,14 @@ def emit(records: list[dict[str, object]], columns: list[str], output: str, *, e
 def _print_table(records: list[dict[str, object]], columns: list[str]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     for column in columns:
         table.add_column(column, overflow="fold")
     for record in records:
-        table.add_row(*(_cell(record.get(column)) for column in columns))
+        # Text, not str: Rich reads "[bot]" in `dependabot[bot]` (or in a PR title) as markup.
+        table.add_row(*(Text(_cell(record.get(column))) for column in columns))
     width = None if sys.stdout.isatty() else 200
     Console(width=width, soft_wrap=False).print(table)
 
