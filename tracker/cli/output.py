@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 
 import click
@@ -16,9 +17,12 @@ def emit(records: list[dict[str, object]], columns: list[str], output: str, *, e
         click.echo(json.dumps(records, ensure_ascii=False))
     elif output == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        # CRLF as RFC 4180 has it: the writer then quotes a lone CR in a title instead of ending a row.
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows(
+            {key: spreadsheet_safe(value) for key, value in record.items()} for record in records
+        )
         click.echo(buffer.getvalue(), nl=False)
     elif not records:
         click.echo(empty, err=True)
@@ -46,4 +50,24 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    return terminal_safe(str(value))
+
+
+# C0 and C1 control characters but tab and newline: an escape sequence in a PR title could clear
+# the screen, retitle the window or plant a hyperlink (ESC ] 8) in the user's terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def terminal_safe(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+def spreadsheet_safe(value: object) -> object:
+    """CSV cells a spreadsheet would run as a formula get a leading apostrophe, as OWASP advises."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
