@@ -27,6 +27,9 @@ VOLUME ["/data"]
 ENV PYTHONUNBUFFERED=1 \
     TRACKER_CONFIG=/config/tracker.toml \
     TRACKER_DEFAULT_DATABASE_URL=sqlite:////data/tracker.db
+# The scheduler rewrites a heartbeat file every 30 s; a stuck or dead scheduler turns unhealthy.
+# (One-shot commands such as `sync` have no scheduler: ignore their health, or disable it.)
+HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 CMD ["tracker", "doctor", "--health"]
 # Exec form, so SIGTERM reaches Python and the scheduler stops at a safe point.
 ENTRYPOINT ["tracker"]
 CMD ["schedule"]

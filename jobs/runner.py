@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
@@ -11,6 +12,7 @@ from jobs.scheduler import JobSpec, build_scheduler, run_scheduler
 from tracker.cancel import Cancelled, CancelToken
 from tracker.config import Settings
 from tracker.github.client import GitHubClient
+from tracker.health import beat, heartbeat_path
 from tracker.sync.run import run_sync
 
 log = logging.getLogger("tracker.jobs")
@@ -73,5 +75,8 @@ def run_schedule(
     cancel: CancelToken,
 ) -> None:
     jobs = schedule_jobs(settings, sync_job=sync_job, digest_job=digest_job)
-    scheduler = build_scheduler(jobs, settings.schedule.timezone)
+    path = heartbeat_path()
+    scheduler = build_scheduler(
+        jobs, settings.schedule.timezone, heartbeat=lambda: beat(path, datetime.now(UTC))
+    )
     run_scheduler(scheduler, cancel)

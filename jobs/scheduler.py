@@ -19,12 +19,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from jobs.triggers import build_trigger
 from tracker.cancel import CancelToken
+from tracker.health import HEARTBEAT_SECONDS
 
 MISFIRE_GRACE_SECONDS = 300
 # Every job: one instance at a time, missed runs coalesced into one, run late within the grace time.
 # Given to each job rather than as the scheduler's job_defaults, which APScheduler applies only when
 # it starts: get_jobs() before start() must show them.
 JOB_OPTIONS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS}
+HEARTBEAT_JOB = "heartbeat"
 log = logging.getLogger("tracker.schedule")
 
 
@@ -35,12 +37,28 @@ class JobSpec:
     run: Callable[[], None]
 
 
-def build_scheduler(jobs: list[JobSpec], timezone: str) -> BlockingScheduler:
-    """A scheduler with the jobs added (inspectable with get_jobs() before start())."""
+def build_scheduler(
+    jobs: list[JobSpec], timezone: str, *, heartbeat: Callable[[], None] | None = None
+) -> BlockingScheduler:
+    """A scheduler with the jobs added (inspectable with get_jobs() before start()).
+
+    `heartbeat`, when given, runs every HEARTBEAT_SECONDS on the scheduler's own clock, in its
+    own job, so a long sync does not make a healthy scheduler look dead.
+    """
     scheduler = BlockingScheduler(timezone=timezone)
     for job in jobs:
         trigger = build_trigger(job.schedule, timezone)
         scheduler.add_job(_logged(job), trigger=trigger, id=job.job_id, name=job.job_id, **JOB_OPTIONS)
+    if heartbeat is not None:
+        beats = JobSpec(HEARTBEAT_JOB, f"every {HEARTBEAT_SECONDS}s", heartbeat)
+        scheduler.add_job(
+            _logged(beats),
+            trigger=build_trigger(beats.schedule, timezone),
+            id=HEARTBEAT_JOB,
+            name=HEARTBEAT_JOB,
+            next_run_time=datetime.now(ZoneInfo(timezone)),
+            **JOB_OPTIONS,
+        )
     return scheduler
 
 

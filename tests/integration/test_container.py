@@ -94,3 +94,8 @@ def test_the_image_copies_everything_the_package_needs() -> None:
     copied = " ".join(instructions("COPY"))
     for needed in ("requirements.lock", "pyproject.toml", "README.md", "tracker", "jobs", "config"):
         assert needed in copied
+
+
+def test_the_scheduler_has_a_health_check_in_exec_form() -> None:
+    (check,) = instructions("HEALTHCHECK")
+    assert check.endswith('CMD ["tracker", "doctor", "--health"]')

@@ -158,8 +158,12 @@ def test_sigterm_stops_a_sync_at_a_safe_point_and_the_next_run_completes_it(
 
 
 def test_the_scheduler_runs_its_sync_and_exits_0_on_sigterm(
-    workdir: Path, emulator: Emulator, expected: set[Row]
+    workdir: Path, emulator: Emulator, expected: set[Row], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("TRACKER_HEARTBEAT_FILE", str(workdir / "heartbeat"))
+    before = tracker(workdir, emulator, "doctor", "--health")
+    assert before.returncode == 1
+    assert "no scheduler heartbeat" in before.stdout
     config = workdir / "tracker.toml"
     config.write_text(
         config.read_text(encoding="utf-8")
@@ -169,12 +173,15 @@ def test_the_scheduler_runs_its_sync_and_exits_0_on_sigterm(
     with background(workdir, emulator, "schedule") as scheduler:
         _wait_for_line(scheduler, "sync: next run at")
         _wait_for_line(scheduler, "sync done:", timeout=90)
+        alive = tracker(workdir, emulator, "doctor", "--health")
         scheduler.send_signal(signal.SIGTERM)
         started = time.monotonic()
         code = scheduler.wait(timeout=30)
     assert code == 0
     assert time.monotonic() - started < 5
     assert set(stored(workdir, emulator)) == expected
+    assert alive.returncode == 0, alive.stdout
+    assert "the scheduler is alive" in alive.stdout
 
 
 def test_a_sync_started_while_another_runs_says_so_and_exits_0(

@@ -134,3 +134,17 @@ def test_a_failing_job_logs_one_error_line_and_its_traceback_at_debug_level(
     traceback = caplog.handler.format(debug)  # a redacting filter may have turned exc_info into text
     assert "Traceback" in traceback
     assert "RuntimeError: GitHub is down" in traceback
+
+
+def test_a_heartbeat_job_beats_at_once_and_then_every_thirty_seconds() -> None:
+    beats: list[int] = []
+    scheduler = build_scheduler(
+        [JobSpec("sync", "0 * * * *", lambda: None)], "UTC", heartbeat=lambda: beats.append(1)
+    )
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+
+    assert set(jobs) == {"sync", "heartbeat"}
+    heartbeat = jobs["heartbeat"]
+    assert heartbeat.trigger.interval.total_seconds() == 30
+    assert heartbeat.next_run_time is not None
+    assert (heartbeat.max_instances, heartbeat.coalesce) == (1, True)
