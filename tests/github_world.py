@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, unquote_plus, urlencode, urlparse
 
 import requests
 import responses
@@ -307,6 +307,7 @@ class GitHubWorld:
         self.reviews: list[Review] = []
         self.events: dict[str, list[JSON]] = {}
         self.requests: list[tuple[str, int]] = []
+        self.urls: list[str] = []  # every request's URL, query included, in order
         self.core_remaining = 5000
         self.search_remaining = 30
         self.reset_at = int(now.timestamp()) + 3600
@@ -368,6 +369,7 @@ class GitHubWorld:
         )
 
     def _handle(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        self.urls.append(unquote_plus(str(request.url)))
         url = urlparse(str(request.url))
         path = url.path.removeprefix(urlparse(self.api).path)
         query = {key: values[-1] for key, values in parse_qs(url.query).items()}

@@ -53,6 +53,11 @@ def is_member_at(intervals: Iterable[Interval], moment: datetime) -> bool:
     return any(interval.contains(moment) for interval in intervals)
 
 
+def reaches(intervals: Iterable[Interval], moment: datetime) -> bool:
+    """Whether membership lasts until `moment` at least (an interval ending there included)."""
+    return any(interval.end is None or interval.end >= moment for interval in intervals)
+
+
 def boundaries(intervals: Iterable[Interval]) -> Iterator[datetime]:
     """Every moment at which membership starts or ends."""
     for interval in intervals:

@@ -222,7 +222,7 @@ def test_a_backfilled_open_pull_request_is_rechecked_for_free_since_its_updated_
         (tracked,) = list_open_pull_requests(session)
     # The 304 named the ETag: the next re-check asks with If-None-Match.
     assert tracked == OpenPullRequest(
-        open_pr.repo, open_pr.number, etag_of(open_pr.to_json()), open_pr.updated_at
+        open_pr.repo, open_pr.number, etag_of(open_pr.to_json()), open_pr.updated_at, author="gus"
     )
 
 

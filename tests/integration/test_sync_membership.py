@@ -12,9 +12,10 @@ import responses
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tests.github_world import GitHubWorld, Issue, user
+from tests.github_world import GitHubWorld, Issue, iso, user
 from tests.integration.sync_support import (
     NOW,
+    ROSTER,
     Clock,
     RecordingProgress,
     Scenario,
@@ -26,8 +27,10 @@ from tests.integration.sync_support import (
 )
 from tracker.config import Settings
 from tracker.github.errors import ForbiddenError, GitHubError
-from tracker.membership import Interval, MemberAccount
+from tracker.github.parse import parse_members
+from tracker.membership import Interval, Listing, MemberAccount
 from tracker.store.membership import last_applied_listing, list_member_accounts, pending_suspect_listing
+from tracker.sync.people import take_listing
 
 HOUR = timedelta(hours=1)
 Key = tuple[str, str, str, int, str]
@@ -113,6 +116,94 @@ def test_a_newcomers_work_counts_from_the_previous_listings_start_and_not_before
     assert counted - {key("issue_opened", "kim", HF, first_days.number, first_days.created_at)} == (
         scenario.expected
     )
+
+
+def test_a_newcomers_history_before_their_membership_is_never_searched(
+    github: GitHubWorld, settings: Settings, engine: Engine
+) -> None:
+    clock = Clock()
+    run_sync(settings, engine, clock)
+    github.add_member("kim")
+    clock.now = NOW + 2 * HOUR
+    start = len(github.urls)
+
+    run_sync(settings, engine, clock)
+
+    searches = [url for url in github.urls[start:] if "/search/issues" in url and ":kim" in url]
+    assert len(searches) == 3  # authored, commented, reviewed: each from the previous listing's start
+    assert all(f"updated:{iso(NOW)}.." in url for url in searches)
+
+
+def test_a_roster_entry_that_moves_a_membership_earlier_has_that_history_fetched(
+    github: GitHubWorld, tmp_path: Path, database_url: str, settings: Settings, engine: Engine
+) -> None:
+    clock = Clock()
+    old_work = open_issue(github, "kim", NOW - timedelta(days=20), "Before the org saw her")
+    run_sync(settings, engine, clock)
+    github.add_member("kim")
+    clock.now = NOW + HOUR
+    run_sync(settings, engine, clock)
+    old = key("issue_opened", "kim", HF, old_work.number, old_work.created_at)
+    assert old not in counted_keys(settings, engine)
+    with_kim = write_config(tmp_path, database_url, roster=ROSTER + '\n[[member]]\nlogin = "kim"\n')
+    clock.now = NOW + 2 * HOUR
+
+    run_sync(with_kim, engine, clock)
+
+    assert old in counted_keys(with_kim, engine)
+
+
+def test_someone_who_left_is_fetched_up_to_their_end_and_then_no_more(
+    github: GitHubWorld, scenario: Scenario, settings: Settings, engine: Engine
+) -> None:
+    clock = Clock()
+    run_sync(settings, engine, clock)
+    remove_member(github, "gus")
+    clock.now = NOW + HOUR
+    departure_seen = len(github.urls)
+    run_sync(settings, engine, clock)
+    (gus_pr,) = [
+        issue
+        for issue in github.issues
+        if issue.author == "gus" and issue.state == "open" and issue.repo == HF
+    ]
+    gus_open_pr = f"/repos/{HF}/issues/{gus_pr.number}"
+    assert any(url.endswith("/users/gus/events/public?per_page=100") for url in github.urls[departure_seen:])
+    assert any(gus_open_pr in url for url in github.urls[departure_seen:])
+    clock.now = NOW + 2 * HOUR
+    later = len(github.urls)
+
+    run_sync(settings, engine, clock)
+
+    assert [url for url in github.urls[later:] if "gus" in url or gus_open_pr in url] == []
+    assert counted_keys(settings, engine) == scenario.expected
+
+
+def test_someone_whose_departure_was_seen_by_a_failed_sync_is_searched_up_to_their_end_once(
+    github: GitHubWorld, scenario: Scenario, settings: Settings, engine: Engine
+) -> None:
+    clock = Clock()
+    run_sync(settings, engine, clock)
+    remove_member(github, "gus")
+    clock.now = NOW + HOUR
+    with Session(engine) as session:  # a sync that saw gus leave, then died before his activity
+        take_listing(session, Listing(tuple(parse_members([github.members])), clock.now))
+        session.commit()
+    merged_before_leaving = github.add_issue(
+        HF, "gus", NOW + HOUR / 2, is_pull_request=True, state="closed", closed_at=NOW + HOUR / 2
+    )
+    merged_before_leaving.merged_at = NOW + HOUR / 2
+    clock.now = NOW + 2 * HOUR
+    start = len(github.urls)
+
+    run_sync(settings, engine, clock)
+
+    gus = [url for url in github.urls[start:] if "gus" in url]
+    assert len(gus) == 3 and all(
+        "/search/issues" in url and f"updated:{iso(NOW - HOUR)}.." in url for url in gus
+    )
+    opened = key("pr_opened", "gus", HF, merged_before_leaving.number, NOW + HOUR / 2)
+    assert opened in counted_keys(settings, engine)
 
 
 def test_a_renamed_member_keeps_their_history_under_the_new_login(

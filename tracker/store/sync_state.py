@@ -9,7 +9,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.store.tables import FetchTaskRow, HttpCacheRow, LoginCursorRow, OpenPullRequestRow, StateRow
+from tracker.store.tables import (
+    ContributionRow,
+    FetchTaskRow,
+    HttpCacheRow,
+    LoginCursorRow,
+    OpenPullRequestRow,
+    StateRow,
+)
 from tracker.store.text import storable_or_none
 
 # Bulk DELETEs need not be matched against every object the session holds (quadratic on a
@@ -150,15 +157,28 @@ def forget_open_pull_request(session: Session, *, repo: str, number: int) -> Non
 
 @dataclass(frozen=True, slots=True)
 class OpenPullRequest:
+    """`author` is the login that opened it (lower-cased), when its pr_opened is stored."""
+
     repo: str
     number: int
     etag: str | None
     last_modified: datetime | None
+    author: str | None = None
 
 
 def list_open_pull_requests(session: Session) -> list[OpenPullRequest]:
-    rows = session.exec(select(OpenPullRequestRow).order_by(col(OpenPullRequestRow.repo_key)))
-    return [OpenPullRequest(row.repo, row.number, row.etag, row.last_modified) for row in rows]
+    opened = ContributionRow.__table__  # type: ignore[attr-defined]
+    pull = OpenPullRequestRow.__table__  # type: ignore[attr-defined]
+    author = (
+        sa.select(sa.func.min(opened.c.login))
+        .where(opened.c.repo_key == pull.c.repo_key, opened.c.number == pull.c.number)
+        .where(opened.c.kind == "pr_opened")
+        .scalar_subquery()
+    )
+    statement = sa.select(pull.c.repo, pull.c.number, pull.c.etag, pull.c.last_modified, author).order_by(
+        pull.c.repo_key
+    )
+    return [OpenPullRequest(*row) for row in session.connection().execute(statement)]
 
 
 # HTTP cache ------------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """Each login's activity: searched in full the first time (or with --since), then followed
 through its public events feed, with search filling any gap the feed cannot cover.
 
-A login's cursor (`complete_from`..`complete_until`) moves only after everything it covers is
-committed or queued; the comments and reviews found by search wait in the fetch queue.
+Only a person's membership is fetched: a joiner's search starts where their membership does
+(never their earlier history), and someone who left is fetched up to the end of their
+membership, then no more. A login's cursor (`complete_from`..`complete_until`) moves only after
+everything it covers is committed or queued; the comments and reviews found by search wait in
+the fetch queue.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from tracker.github.records import (
     UserEvent,
 )
 from tracker.github.search import search_issues, search_qualifiers
+from tracker.membership import Interval, first_member_moment, membership_span
 from tracker.rules import Person
 from tracker.store import sync_state
 from tracker.store.tables import LoginCursorRow
@@ -39,11 +43,12 @@ EVENTS_TRUSTED_FOR = timedelta(days=29)
 
 
 def sync_activity(context: SyncContext, people: list[Person], since: date | None) -> None:
-    logins = sorted({login for person in people for login in person.current_logins}, key=str.lower)
+    membership = {login: person.membership for person in people for login in person.current_logins}
+    logins = sorted(membership, key=str.lower)
     context.progress.phase("people's activity", len(logins))
     for login in logins:
         try:
-            _sync_login(context, login, since)
+            _sync_login(context, login, membership[login], since)
         except SearchLimitError as error:
             context.session.rollback()
             context.warn(
@@ -52,25 +57,43 @@ def sync_activity(context: SyncContext, people: list[Person], since: date | None
         context.progress.advance()
 
 
-def _sync_login(context: SyncContext, login: str, since: date | None) -> None:
-    """Search a new login (or everyone, with --since) and one whose feed may have dropped events
-    since its cursor; then follow its feed."""
-    cursor = sync_state.get_cursor(context.session, login)
+def _sync_login(
+    context: SyncContext, login: str, membership: tuple[Interval, ...], since: date | None
+) -> None:
+    """Search a new login (or everyone, with --since, or someone whose membership now starts
+    earlier), and one whose feed may have dropped events since its cursor; then follow the feed
+    of someone who is still a member."""
     now = context.started_at
-    if cursor.complete_until is None or since is not None:
-        begin = start_of(since) if since is not None else context.history_start
+    span = membership_span(membership, start=context.history_start, end=now)
+    if span is None:
+        return  # a member only before the stored history begins
+    first, last = span
+    cursor = sync_state.get_cursor(context.session, login)
+    if since is not None or cursor.complete_until is None or (cursor.complete_from or first) > first:
+        begin = max(start_of(since), first) if since is not None else first
         _search_login(context, login, begin)
-        _advance_cursor(context, cursor, begin)
-    elif now - cursor.complete_until > EVENTS_TRUSTED_FOR:
-        # Events older than the feed's retention may have come and gone unseen.
-        _search_login(context, login, cursor.complete_until - EVENT_OVERLAP)
-        _advance_cursor(context, cursor, context.history_start)
-    _follow_events(context, login, cursor)
+        _advance_cursor(context, cursor, begin, last)
+    elif cursor.complete_until < last and (last < now or now - cursor.complete_until > EVENTS_TRUSTED_FOR):
+        # Someone who left is searched up to now (a PR opened before they left may have been
+        # updated since) one last time; for a member, events older than the feed's retention
+        # may have come and gone unseen.
+        resume = _resume_point(membership, cursor)
+        _search_login(context, login, resume)
+        _advance_cursor(context, cursor, resume, last)
+    if last == now:
+        _follow_events(context, login, cursor, membership)
 
 
-def _advance_cursor(context: SyncContext, cursor: LoginCursorRow, start: datetime) -> None:
-    """Everything from `start` to this run's start is stored or queued: say so, durably."""
-    end = context.started_at
+def _resume_point(membership: tuple[Interval, ...], cursor: LoginCursorRow) -> datetime:
+    """Where a login's known history resumes: an hour before its cursor's end, or where its
+    membership starts again after a gap."""
+    assert cursor.complete_until is not None
+    since = cursor.complete_until - EVENT_OVERLAP
+    return first_member_moment(membership, since) or since
+
+
+def _advance_cursor(context: SyncContext, cursor: LoginCursorRow, start: datetime, end: datetime) -> None:
+    """Everything from `start` to `end` is stored or queued: say so, durably."""
     cursor.complete_from = min(start, cursor.complete_from or start)
     cursor.complete_until = max(end, cursor.complete_until or end)
     sync_state.save_cursor(context.session, cursor)
@@ -122,10 +145,11 @@ def _search(context: SyncContext, qualifiers: str, start: datetime) -> Iterator[
 # Events ---------------------------------------------------------------------------------------
 
 
-def _follow_events(context: SyncContext, login: str, cursor: LoginCursorRow) -> None:
+def _follow_events(
+    context: SyncContext, login: str, cursor: LoginCursorRow, membership: tuple[Interval, ...]
+) -> None:
     """The feed since the cursor's end, with its ETag: unchanged, it is a free 304."""
-    assert cursor.complete_until is not None
-    since = cursor.complete_until - EVENT_OVERLAP
+    since = _resume_point(membership, cursor)
     feed = fetch_user_events(
         context.client, login, etag=cursor.events_etag, since=since, now=context.started_at
     )
@@ -139,7 +163,7 @@ def _follow_events(context: SyncContext, login: str, cursor: LoginCursorRow) -> 
             _take_event(context, event)
         context.commit()
         cursor.events_etag = feed.etag
-    _advance_cursor(context, cursor, cursor.complete_from or since)
+    _advance_cursor(context, cursor, cursor.complete_from or since, context.started_at)
 
 
 def _take_event(context: SyncContext, event: UserEvent) -> None:

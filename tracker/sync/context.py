@@ -12,6 +12,7 @@ from sqlmodel import Session
 from tracker.cancel import CancelToken
 from tracker.config import Settings
 from tracker.github.client import GitHubClient
+from tracker.membership import Interval, reaches
 from tracker.rules import RepoRules
 from tracker.sync.summary import SyncSummary
 
@@ -32,8 +33,9 @@ class SyncContext:
 
     `started_at` is the run's start (whole seconds), the end of what this run asks for;
     `clock` is the time now. `accept_membership_change` applies a suspect member listing.
-    `tracked` (lower-case logins) and `history_start` are set by the people phase;
-    `repo_counts` remembers the repo gate's answers for the run.
+    `memberships` (every tracked login, lower-cased, to its person's membership intervals) and
+    `history_start` are set by the people phase; `repo_counts` remembers the repo gate's answers
+    for the run.
     """
 
     session: Session
@@ -46,7 +48,7 @@ class SyncContext:
     started_at: datetime
     accept_membership_change: bool = False
     summary: SyncSummary = field(default_factory=SyncSummary)
-    tracked: set[str] = field(default_factory=set)
+    memberships: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
     history_start: datetime = BEFORE_ANY_HISTORY
     repo_counts: dict[str, bool] = field(default_factory=dict)
 
@@ -55,7 +57,13 @@ class SyncContext:
         return self.settings.repo_rules
 
     def is_tracked(self, login: str | None) -> bool:
-        return (login or "").lower() in self.tracked
+        return (login or "").lower() in self.memberships
+
+    def still_followed(self, login: str | None) -> bool:
+        """Whether the login's work can still count from this run on: tracked, and a member at
+        some moment since the last run (someone who left is followed up to their end)."""
+        membership = self.memberships.get((login or "").lower())
+        return membership is not None and reaches(membership, self.started_at)
 
     def commit(self) -> None:
         """Commit one unit of work; the only places where the sync may stop or renew its lock."""

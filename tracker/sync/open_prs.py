@@ -1,5 +1,7 @@
 """Open PRs re-checked each sync: a member's PR merged by someone else leaves no event in the
-member's feed. Each is asked conditionally, so an unchanged one costs nothing."""
+member's feed. Each is asked conditionally, so an unchanged one costs nothing. The PR of
+someone who left is re-checked up to the end of their membership, then forgotten: its merge
+can no longer count."""
 
 from __future__ import annotations
 
@@ -12,7 +14,13 @@ from tracker.sync.recording import record_authored
 
 
 def recheck_open_pull_requests(context: SyncContext) -> None:
-    open_prs = sync_state.list_open_pull_requests(context.session)
+    open_prs = []
+    for pr in sync_state.list_open_pull_requests(context.session):
+        if pr.author is None or context.still_followed(pr.author):
+            open_prs.append(pr)
+        else:
+            sync_state.forget_open_pull_request(context.session, repo=pr.repo, number=pr.number)
+    context.commit()
     context.progress.phase("open pull requests", len(open_prs))
     for pr in open_prs:
         _recheck(context, pr)

@@ -31,7 +31,7 @@ def sync_people(context: SyncContext) -> list[Person]:
     if not observation.applied:
         context.warn(_suspect_warning(settings.org, observation))
     people = build_people(observation.accounts, settings.roster, settings.exclude)
-    context.tracked = {login.lower() for person in people for login in person.logins}
+    context.memberships = {login.lower(): person.membership for person in people for login in person.logins}
     context.summary.people = len(people)
     if not people:
         context.warn(
