@@ -23,6 +23,7 @@ from tracker.slack.targets import target_from_environment
 from tracker.store import migrate
 from tracker.store.contributions import count_stored_contributions
 from tracker.store.engine import StoreError, make_engine, redact_url
+from tracker.store.membership import ListingRecord, pending_suspect_listing
 from tracker.store.runs import last_sync_run
 
 NEEDED_SCOPES = frozenset({"read:org", "admin:org", "write:org"})
@@ -135,6 +136,7 @@ def check_database(settings: Settings, environ: Mapping[str, str]) -> Check:
         with Session(engine) as session:
             count = count_stored_contributions(session)
             last = last_sync_run(session)
+            held_back = pending_suspect_listing(session)
     except sa.exc.SQLAlchemyError as error:
         return Check("database", Status.FAIL, f"{where}: {getattr(error, 'orig', error)}")
     finally:
@@ -142,8 +144,19 @@ def check_database(settings: Settings, environ: Mapping[str, str]) -> Check:
     sync = (
         "never synced" if last is None else f"last sync {last.status} at {last.started_at:%Y-%m-%d %H:%M} UTC"
     )
+    detail = f"{where}: schema {current}; {count} contributions; {sync}"
+    if held_back is not None:
+        return Check("database", Status.WARN, f"{detail}; {_held_back(settings.org, held_back)}")
     status = Status.WARN if last is not None and last.status == "failed" else Status.OK
-    return Check("database", status, f"{where}: schema {current}; {count} contributions; {sync}")
+    return Check("database", status, detail)
+
+
+def _held_back(org: str, listing: ListingRecord) -> str:
+    return (
+        f"membership held back: the listing of {org} at {listing.started_at:%Y-%m-%d %H:%M} UTC lacks "
+        f"{listing.dropped} of the {listing.previous} members listed before; if they left, run "
+        "`tracker sync --accept-membership-change`"
+    )
 
 
 def check_slack(settings: Settings, environ: Mapping[str, str]) -> Check:

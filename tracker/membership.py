@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from tracker.domain import OrgMember
 
@@ -101,6 +102,49 @@ class MemberAccount:
     @property
     def is_member(self) -> bool:
         return any(interval.end is None for interval in self.intervals)
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipChange:
+    """An account seen joining (from the previous listing's start) or leaving (at the listing
+    that missed it)."""
+
+    at: datetime
+    change: Literal["joined", "left"]
+    login: str
+    user_type: str
+
+
+def membership_changes(
+    accounts: Iterable[MemberAccount], since: datetime | None = None
+) -> list[MembershipChange]:
+    """Every join and departure the listings observed, from `since` on, oldest first."""
+    changes = [
+        change
+        for account in accounts
+        for interval in account.intervals
+        for change in _changes_of(account, interval)
+        if since is None or change.at >= since
+    ]
+    return sorted(changes, key=lambda change: (change.at, change.login.lower()))
+
+
+def _changes_of(account: MemberAccount, interval: Interval) -> Iterator[MembershipChange]:
+    if interval.start is not None:
+        yield MembershipChange(interval.start, "joined", account.login, account.user_type)
+    if interval.end is not None:
+        yield MembershipChange(interval.end, "left", account.login, account.user_type)
+
+
+def joins_and_departures(
+    memberships: Iterable[Sequence[Interval]], start: datetime, end: datetime
+) -> tuple[int, int]:
+    """How many of these memberships started, and how many ended, in [start, end)."""
+    joined = left = 0
+    for intervals in memberships:
+        joined += any(i.start is not None and start <= i.start < end for i in intervals)
+        left += any(i.end is not None and start <= i.end < end for i in intervals)
+    return joined, left
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,16 @@ from pathlib import Path
 import pytest
 import responses
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from tests.github_world import GitHubWorld
 from tests.integration.sync_support import Clock, build_scenario, run_sync, write_config
 from tracker.cli import run
+from tracker.domain import OrgMember
+from tracker.membership import Listing
+from tracker.store import migrate
+from tracker.store.engine import make_engine
+from tracker.sync.people import take_listing
 
 TOKEN = "ghp_cliTEST1234567890abcdefghijklmnopqrstu"
 
@@ -315,17 +321,72 @@ def test_a_listing_that_lacks_most_members_is_applied_only_with_the_flag(
         world.members = world.members[:1]
         assert run(["--config", config, "sync"]) == 0
         held_back = capsys.readouterr().err
-        still = {row["login"] for row in cli_json(capsys, "--config", config, "members")}
+        before = membership_by_login(capsys, config)
         assert run(["--config", config, "sync", "--accept-membership-change"]) == 0
         capsys.readouterr()
-        after = {
-            str(row["login"]): row["membership"] for row in cli_json(capsys, "--config", config, "members")
-        }
+        after = membership_by_login(capsys, config)
 
     assert "membership not changed" in held_back and "--accept-membership-change" in held_back
-    assert still >= {"gus", "ned"}
-    assert after["fay"] == [{"start": None, "end": None}]
+    assert before["gus"] == before["fay"] == after["fay"] == [{"start": None, "end": None}]
     assert isinstance(after["gus"], list) and after["gus"][0]["end"] is not None
+
+
+def membership_by_login(capsys: pytest.CaptureFixture[str], config: str) -> dict[str, object]:
+    return {str(row["login"]): row["membership"] for row in cli_json(capsys, "--config", config, "members")}
+
+
+def test_members_changes_lists_the_joins_and_departures_observed(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_config(tmp_path, database_url)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
+    config = str(tmp_path / "tracker.toml")
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    fay, gus, kim = OrgMember("fay", "User", 1), OrgMember("gus", "User", 2), OrgMember("kim", "Bot", 3)
+    with Session(engine) as session:
+        for members, at in (
+            ((fay, gus), "2026-10-01T12:00:00"),
+            ((fay, gus, kim), "2026-10-08T12:00:00"),
+            ((fay, kim), "2026-11-02T12:00:00"),
+        ):
+            take_listing(session, Listing(members, datetime.fromisoformat(at).replace(tzinfo=UTC)))
+        session.commit()
+    engine.dispose()
+
+    everything = cli_json(capsys, "--config", config, "members", "--changes")
+    recent = cli_json(capsys, "--config", config, "members", "--changes", "--since", "2026-10-02")
+    assert run(["--config", config, "members", "--changes", "--format", "csv"]) == 0
+    table = capsys.readouterr().out
+
+    assert everything == [
+        {"at": "2026-10-01T12:00:00Z", "change": "joined", "login": "kim", "user_type": "Bot"},
+        {"at": "2026-11-02T12:00:00Z", "change": "left", "login": "gus", "user_type": "User"},
+    ]
+    assert recent == everything[1:]
+    assert table.splitlines() == [
+        "at,change,login,user_type",
+        "2026-10-01T12:00:00Z,joined,kim,Bot",
+        "2026-11-02T12:00:00Z,left,gus,User",
+    ]
+
+
+def test_members_since_without_changes_is_a_usage_error(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["--config", str(synced), "members", "--since", "2026-10-01"]) == 2
+    assert "--since goes with --changes" in capsys.readouterr().err
+
+
+def test_members_table_shows_intervals_and_sources(synced: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--config", str(synced), "members"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    ivy = next(line for line in lines if line.split()[:1] == ["ivy"])
+    assert "beginning → 2026-10-29" in ivy and "roster" in ivy
+    gus = next(line for line in lines if line.split()[:1] == ["gus"])
+    assert "beginning → now" in gus and "observed" in gus
+    assert any(line.split()[:1] == ["release[bot]"] for line in lines)  # not read as Rich markup
 
 
 def test_no_token_reaches_any_log_line_even_with_debug_and_json_logs(

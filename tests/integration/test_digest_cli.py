@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from tests.conftest import load_fixture
 from tests.integration import digest_world as world
@@ -19,7 +20,9 @@ from tracker import cli as cli_module
 from tracker.cli import run
 from tracker.cli.digest import digest
 from tracker.domain import KIND_LABELS
+from tracker.membership import Listing
 from tracker.periods import EN_DASH
+from tracker.sync.people import take_listing
 
 TOKEN = "xoxb-1234567890-cli-secret"
 CHANNEL = "C123ABC456"
@@ -133,6 +136,39 @@ def test_the_digest_numbers_match_tracker_stats_for_the_same_week(
     assert _digest_repos(payload) == {row["repo"]: row["total"] for row in json.loads(by_repo)}
     assert totals["Contributors"] == len(json.loads(by_login)) == 4
     assert totals["Projects"] == len(json.loads(by_repo)) == 4
+
+
+def test_a_departure_inside_the_week_splits_it_alike_for_the_digest_and_stats(
+    config: str, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # bob is no longer in the roster: his membership is what the listings saw, and the listing
+    # of Wednesday noon no longer shows him. His Tuesday comment counts, his Wednesday merge not.
+    roster = Path(config).parent / "roster.toml"
+    roster.write_text(world.ROSTER.replace('[[member]]\nlogin = "bob"\nteam = "Research"\n', ""))
+    others = [member for member in world.MEMBERS if member.login != "bob"]
+    with Session(engine) as session:
+        take_listing(session, Listing(tuple(world.MEMBERS), world.at("2025-03-04T12:00:00")))
+        take_listing(session, Listing(tuple(others), world.at("2025-03-05T12:00:00")))
+        session.commit()
+
+    _, text, _ = digest_of_week(capsys, config, "--dry-run")
+    _, out, _ = digest_of_week(capsys, config, "--dry-run", "--format", "json")
+    week = ["--since", "2025-03-03", "--until", "2025-03-10", "--format", "json"]
+    _, by_login, _ = tracker(capsys, config, "stats", "--by", "login", *week)
+    _, rows, _ = tracker(capsys, config, "query", "--login", "bob", *week)
+
+    assert "👋 1 person left this week" in text
+    stats = {row["login"]: row["total"] for row in json.loads(by_login)}
+    assert [(row["kind"], row["occurred_at"]) for row in json.loads(rows)] == [
+        ("comment", "2025-03-04T11:00:00Z")
+    ]
+    assert stats["bob"] == 1
+    assert _digest_totals(json.loads(out))["Contributors"] == len(stats) == 4
+    assert sum(stats.values()) == sum(
+        total
+        for label, total in _digest_totals(json.loads(out)).items()
+        if label not in ("Contributors", "Projects")
+    )
 
 
 def test_an_empty_week_says_so_kindly(config: str, capsys: pytest.CaptureFixture[str]) -> None:

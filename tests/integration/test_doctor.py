@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import responses
 from pytest_httpserver import HTTPServer
+from sqlmodel import Session
 
 from tests.integration.sync_support import write_config
 from tracker.cli import run
 from tracker.doctor import Check, Status, run_checks
+from tracker.domain import OrgMember
+from tracker.membership import Listing
+from tracker.store import migrate
+from tracker.store.engine import make_engine
+from tracker.sync.people import take_listing
 
 TOKEN = "ghp_doctorTEST000000000000000000000000000"
 API = r"https://api\.github\.com(:443)?"
@@ -72,6 +79,30 @@ def test_a_healthy_setup_reports_ok_lines(
         and "applied on the next command" in checks["database"].detail
     )
     assert checks["slack"].status is Status.WARN and "SLACK_BOT_TOKEN" in checks["slack"].detail
+
+
+def test_a_membership_listing_held_back_is_reported_with_what_to_run(
+    config: Path, database_url: str, github: responses.RequestsMock
+) -> None:
+    healthy_github(github)
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    team = tuple(
+        OrgMember(login, "User", index) for index, login in enumerate(("ada", "bob", "cy", "di", "ed"))
+    )
+    with Session(engine) as session:
+        take_listing(session, Listing(team, datetime(2026, 11, 27, 12, tzinfo=UTC)))
+        take_listing(session, Listing(team[:1], datetime(2026, 11, 28, 12, tzinfo=UTC)))
+        session.commit()
+    engine.dispose()
+
+    check = by_name(run_checks(str(config), environment(database_url)))["database"]
+
+    assert check.status is Status.WARN
+    assert (
+        "membership held back: the listing of acme at 2026-11-28 12:00 UTC lacks 4 of the 5 members "
+        "listed before; if they left, run `tracker sync --accept-membership-change`"
+    ) in check.detail
 
 
 def test_a_broken_config_is_one_failing_line(tmp_path: Path) -> None:

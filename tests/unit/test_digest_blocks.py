@@ -3,6 +3,7 @@
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -348,3 +349,13 @@ def test_a_line_too_long_for_any_section_is_left_out_not_cut() -> None:
     texts = list_sections(ListSection("*T*", ["• ok", "• " + "x" * 500], more=0), max_blocks=3, max_chars=100)
 
     assert texts == ["*T*\n• ok\n_and 1 more_"]
+
+
+def test_people_who_joined_or_left_are_a_number_beside_the_comparison_never_names() -> None:
+    content = replace(content_for([counted(Kind.COMMENT, "ada", "a/b", github_id=1)]), joined=2, left=1)
+
+    payload = build_message(content, now=NOW).payload()
+
+    contexts = [block for block in payload["blocks"] if block["type"] == "context"]
+    assert "👋 2 people joined and 1 left this week" in contexts[0]["elements"][0]["text"]
+    assert "▲ ▼ against the previous week" in contexts[0]["elements"][0]["text"]

@@ -1,5 +1,7 @@
 """The digest's sentences: mrkdwn escaping, small pieces, the fallback text and plain text."""
 
+from dataclasses import replace
+
 import pytest
 
 from tests.unit.digest_samples import NOW, content_for, counted
@@ -8,6 +10,7 @@ from tracker.digest.text import (
     delta_text,
     escape_mrkdwn,
     fallback_text,
+    membership_note,
     render_text,
     safe_url,
     shorten,
@@ -102,3 +105,24 @@ def test_plain_text_of_an_empty_week() -> None:
         "🌱 A quiet week: no counted contributions from acme to open-source AI projects this time. "
         "See you next week!"
     )
+
+
+# --- membership -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("joined", "left", "note"),
+    [
+        (2, 1, "👋 2 people joined and 1 left this week"),
+        (1, 0, "👋 1 person joined this week"),
+        (0, 3, "👋 3 people left this week"),
+        (0, 0, None),
+    ],
+)
+def test_the_membership_note_gives_numbers_only(joined: int, left: int, note: str | None) -> None:
+    week = content_for([counted(Kind.COMMENT, "ada", "a/b", github_id=1)])
+    content = replace(week, joined=joined, left=left)
+
+    assert membership_note(content) == note
+    text = render_text(content, now=NOW)
+    assert (note in text) if note else ("👋" not in text)

@@ -16,6 +16,8 @@ from tracker.membership import (
     first_member_moment,
     is_member_at,
     is_suspect,
+    joins_and_departures,
+    membership_changes,
     membership_span,
     observe_listing,
 )
@@ -313,3 +315,33 @@ def test_a_renamed_member_is_not_dropped() -> None:
 
     assert observation.applied and observation.dropped == 0
     assert len(observation.renamed) == 6
+
+
+# Seeing it ------------------------------------------------------------------------------------
+
+
+def test_the_changes_observed_are_every_join_and_departure_oldest_first() -> None:
+    history = History()
+    history.observe(["fay", "gus"], T0)
+    history.observe(["fay", "gus", member("ci[bot]", user_type="Bot")], T1)
+    history.observe(["fay", member("ci[bot]", user_type="Bot")], T2)
+
+    changes = membership_changes(history.accounts)
+
+    assert [(c.at, c.change, c.login, c.user_type) for c in changes] == [
+        (T0, "joined", "ci[bot]", "Bot"),
+        (T2, "left", "gus", "User"),
+    ]
+    assert [c.login for c in membership_changes(history.accounts, since=T1)] == ["gus"]
+
+
+def test_joins_and_departures_in_a_period_count_people_not_intervals() -> None:
+    memberships = [
+        (Interval(None, T1), Interval(T2)),  # left and came back: one of each
+        (Interval(T2, T3),),  # joined and left
+        (Interval(T3),),  # joined at the end of the period: not in it
+        (Interval(),),
+    ]
+
+    assert joins_and_departures(memberships, T0, T3) == (2, 1)
+    assert joins_and_departures(memberships, T3, T4) == (1, 1)

@@ -34,6 +34,7 @@ from tracker.digest.text import (
     freshness_lines,
     header_text,
     headline,
+    membership_note,
     more_line,
     openness_lines,
     shorten,
@@ -134,9 +135,9 @@ def _head_blocks(content: DigestContent, limits: SlackLimits) -> list[Block]:
         for label, change in total_rows(content)
     ]
     blocks.append(SectionBlock(fields=fields))
-    note = comparison_note(content)
-    if note:
-        blocks.append(_context([note]))
+    notes = [note for note in (comparison_note(content), membership_note(content)) if note]
+    if notes:
+        blocks.append(_context(notes))
     openness = openness_lines(content, MRKDWN)
     if openness:
         lines = ListSection(openness[0], openness[1:], 0)

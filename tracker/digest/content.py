@@ -107,7 +107,8 @@ class DigestFacts:
     the one before it the comparison. `first_merges` maps (person, current repo name), both lower-cased,
     to the github_id of that person's earliest merged PR in that repo the store knows.
     `repos` maps lower-cased repo names (renamed ones too) to their records. `names` maps
-    lower-cased person logins to display names.
+    lower-cased person logins to display names. `joined` and `left` count the people whose
+    membership started, or ended, in the digest's period.
     """
 
     org: str
@@ -118,6 +119,8 @@ class DigestFacts:
     sync: SyncStatus
     has_teams: bool
     names: Mapping[str, str]
+    joined: int = 0
+    left: int = 0
 
 
 # --- content ------------------------------------------------------------------------------------
@@ -230,6 +233,8 @@ class DigestContent:
     trend: tuple[TrendPoint, ...]
     openness: Openness
     freshness: Freshness
+    joined: int = 0
+    left: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -265,6 +270,8 @@ def build_digest(facts: DigestFacts, *, highlights: int, now: datetime) -> Diges
         trend=tuple(TrendPoint(item.period.short_label, item.totals().total) for item in facts.history),
         openness=openness_of(groups, facts.repos, facts.license_changes, current.period),
         freshness=freshness_of(facts.sync, current.period, now),
+        joined=facts.joined,
+        left=facts.left,
     )
 
 

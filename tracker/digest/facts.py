@@ -24,6 +24,7 @@ from tracker.digest.content import (
     summarize_groups,
 )
 from tracker.domain import CountedContribution, CountedGroup, Kind, RepoRecord
+from tracker.membership import joins_and_departures
 from tracker.openness import LicenseChange
 from tracker.periods import Period, trailing_periods
 from tracker.rules import CountingContext
@@ -37,6 +38,8 @@ def gather_facts(session: Session, settings: Settings, period: Period) -> Digest
     repos = list_repo_keys(session)
     context = counting_context(session, settings, repos)
     history = _history(session, settings, trailing_periods(period, TREND_PERIODS), context)
+    people = {person.login.lower(): person.membership for person in context.people_by_login.values()}
+    joined, left = joins_and_departures(people.values(), period.start, period.end)
     return DigestFacts(
         org=settings.org,
         history=history,
@@ -46,6 +49,8 @@ def gather_facts(session: Session, settings: Settings, period: Period) -> Digest
         sync=_sync_status(session),
         has_teams=any(entry.team for entry in settings.roster),
         names={login: person.name for login, person in context.people_by_login.items() if person.name},
+        joined=joined,
+        left=left,
     )
 
 

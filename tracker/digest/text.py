@@ -155,6 +155,17 @@ def comparison_note(content: DigestContent) -> str | None:
     return f"▲ ▼ against the previous {content.period.kind} ({content.previous.label})"
 
 
+def membership_note(content: DigestContent) -> str | None:
+    """How many people joined and left during the period: numbers only, never names."""
+    joined, left, kind = content.joined, content.left, content.period.kind
+    if joined and left:
+        return f"👋 {plural(joined, 'person', 'people')} joined and {left:,} left this {kind}"
+    if joined or left:
+        count = joined or left
+        return f"👋 {plural(count, 'person', 'people')} {'joined' if joined else 'left'} this {kind}"
+    return None
+
+
 def openness_lines(content: DigestContent, m: Markup) -> list[str]:
     lines: list[str] = []
     percent = content.openness.osi_percent
@@ -330,5 +341,5 @@ def _totals_table(content: DigestContent) -> str:
     rows = total_rows(content)
     width = max(len(label) for label, _ in rows)
     lines = [f"  {label:<{width}}  {change.current:>6,}  {delta_text(change)}" for label, change in rows]
-    note = comparison_note(content)
-    return "\n".join([*lines, f"  {note}" if note else ""]).rstrip()
+    notes = [f"  {note}" for note in (comparison_note(content), membership_note(content)) if note]
+    return "\n".join([*lines, *notes])
