@@ -30,13 +30,14 @@ from pydantic import (
 from tracker.domain import LOGIN_RULE, is_github_login
 from tracker.openness import ModelOpenness, parse_openness_annotation
 from tracker.rules import RepoRules, RosterEntry
-from tracker.urls import check_database_url
+from tracker.urls import check_database_url, check_https_url
 
 CONFIG_ENV = "TRACKER_CONFIG"
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
 ROSTER_COLUMNS = ("login", "name", "team", "since", "until", "public", "aliases")
 _EXTRA_FIELDS = "\0extra"
 DATABASE_URL_ENV = "TRACKER_DATABASE_URL"
+API_URL_ENV = "GITHUB_API_URL"
 # Where the database lives when the config file does not say (the container image sets it to its
 # data volume); unlike TRACKER_DATABASE_URL it never overrides a url the file sets.
 DEFAULT_DATABASE_URL_ENV = "TRACKER_DEFAULT_DATABASE_URL"
@@ -213,7 +214,7 @@ def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settin
     return Settings(
         path=path,
         org=config.github.org,
-        api_url=(environ.get("GITHUB_API_URL") or config.github.api_url).rstrip("/"),
+        api_url=_api_url(config.github, environ, path),
         database_url=resolve_database_url(_database_url(config.database, environ, path), base),
         backfill_days=config.sync.backfill_days,
         exclude=tuple(config.members.exclude),
@@ -224,6 +225,18 @@ def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settin
         slack=config.slack,
         schedule=config.schedule,
     )
+
+
+def _api_url(section: GithubSection, environ: Mapping[str, str], path: Path) -> str:
+    """GITHUB_API_URL, else the file's api_url: https://, or http:// to this machine only."""
+    if environ.get(API_URL_ENV):
+        url, source = environ[API_URL_ENV].strip(), API_URL_ENV
+    else:
+        url, source = section.api_url, f"{path}: github.api_url"
+    try:
+        return check_https_url(url, source).rstrip("/")
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _database_url(section: DatabaseSection, environ: Mapping[str, str], path: Path) -> str:

@@ -6,7 +6,9 @@ key the URL came from) and what to write instead; a URL that may carry a secret 
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
 SUPPORTED_DATABASES = "sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -30,6 +32,38 @@ def check_database_url(url: str, source: str) -> str:
             reason = f"{backend} databases are not supported"
         raise ValueError(f"{source}: {reason} ({SUPPORTED_DATABASES})")
     return url
+
+
+def check_https_url(url: str, source: str) -> str:
+    """An https:// URL with a host; plain http:// only to this machine (127.0.0.0/8, ::1, localhost),
+    where tests and local emulators run: a token must never cross a network unencrypted."""
+    scheme, host = _scheme_and_host(url)
+    if scheme not in ("https", "http") or not host:
+        raise ValueError(f"{source}: {_shown(url)} is not an https:// URL with a host")
+    if scheme == "http" and not is_loopback(host):
+        raise ValueError(
+            f"{source}: {_shown(url)} must use https:// (plain http:// is only for this machine: "
+            "localhost, 127.0.0.1, ::1)"
+        )
+    return url
+
+
+def _scheme_and_host(url: str) -> tuple[str, str | None]:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        return "", None
+    return parts.scheme.lower(), parts.hostname
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _shown(url: str) -> str:

@@ -229,6 +229,20 @@ def test_sync_without_a_token_exits_2_saying_which_variable_to_set(
     assert "GITHUB_TOKEN is not set" in capsys.readouterr().err
 
 
+def test_sync_to_an_api_url_in_clear_exits_2_before_any_request(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_config(tmp_path, database_url)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_API_URL", "http://ghe.corp.example/api/v3")
+
+    with responses.RequestsMock():  # strict: any request would fail the test
+        assert run(["--config", str(tmp_path / "tracker.toml"), "sync"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: GITHUB_API_URL: 'http://ghe.corp.example/api/v3' must use https://")
+    assert len(err.strip().splitlines()) == 1
+
+
 @pytest.fixture
 def github_rejecting_tokens() -> Iterator[None]:
     with responses.RequestsMock() as mock:

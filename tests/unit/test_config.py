@@ -601,3 +601,61 @@ def test_supported_database_urls_are_accepted(tmp_path: Path, url: str) -> None:
     config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[database]\nurl = "{url}"\n')
 
     assert load_settings(config, environ={}).database_url.split("://")[0] == url.split("://")[0]
+
+
+# --- the GitHub API URL: the token travels only encrypted, or stays on this machine ----------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.github.com",
+        "https://ghe.example.com/api/v3/",
+        "http://127.0.0.1:8080",
+        "http://127.8.9.10:8080/api/v3",
+        "http://[::1]:8080",
+        "http://localhost:8080",
+        "HTTP://LOCALHOST",
+    ],
+)
+def test_https_or_a_loopback_api_url_is_accepted(tmp_path: Path, url: str) -> None:
+    config = write(tmp_path / "tracker.toml", f'[github]\norg = "acme"\napi_url = "{url}"\n{REPOS}')
+
+    assert load_settings(config, environ={}).api_url == url.rstrip("/")
+    assert load_settings(write(tmp_path / "min.toml", MINIMAL + REPOS), {"GITHUB_API_URL": url}).api_url == (
+        url.rstrip("/")
+    )
+
+
+IN_CLEAR = "must use https:// (plain http:// is only for this machine: localhost, 127.0.0.1, ::1)"
+NOT_A_URL = "is not an https:// URL with a host"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://api.github.com", IN_CLEAR),
+        ("http://ghe.example.com/api/v3", IN_CLEAR),
+        ("http://10.0.0.7:8080", IN_CLEAR),
+        ("http://localhost.evil.example", IN_CLEAR),
+        ("ftp://api.github.com", NOT_A_URL),
+        ("api.github.com", NOT_A_URL),
+        ("https://", NOT_A_URL),
+        ("https://api.github.com:port", NOT_A_URL),
+    ],
+)
+def test_an_api_url_that_would_send_the_token_in_clear_is_refused_naming_the_key(
+    tmp_path: Path, url: str, problem: str
+) -> None:
+    config = write(tmp_path / "tracker.toml", f'[github]\norg = "acme"\napi_url = "{url}"\n{REPOS}')
+
+    assert load_error(config) == f"{config}: github.api_url: {url!r} {problem}"
+
+
+def test_a_github_api_url_variable_in_clear_is_refused_naming_the_variable(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", MINIMAL + REPOS)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, environ={"GITHUB_API_URL": "http://proxy.corp.example:3128/api/v3"})
+
+    assert str(caught.value) == f"GITHUB_API_URL: 'http://proxy.corp.example:3128/api/v3' {IN_CLEAR}"
