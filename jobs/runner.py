@@ -40,7 +40,13 @@ def make_sync_job(
 ) -> Callable[[], None]:
     def sync_job() -> None:
         progress = JobProgress("sync")
-        client = GitHubClient(token=token, api_url=settings.api_url, report=progress.say, cancel=cancel)
+        client = GitHubClient(
+            token=token,
+            api_url=settings.api_url,
+            report=progress.say,
+            cancel=cancel,
+            max_wait=settings.max_wait_seconds,
+        )
         try:
             summary = run_sync(
                 settings=settings, engine=engine, client=client, progress=progress, cancel=cancel

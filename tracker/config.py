@@ -69,6 +69,9 @@ class _Section(BaseModel):
 class GithubSection(_Section):
     org: GitHubLogin
     api_url: str = DEFAULT_API_URL
+    # The longest wait for a rate limit: GitHub's budgets reset within the hour, so a longer wait
+    # is an answer to stop on (the next run resumes), not to sleep through.
+    max_wait_minutes: int = Field(default=60, ge=1, le=24 * 60)
 
 
 class MembersSection(_Section):
@@ -186,6 +189,7 @@ class Settings(BaseModel):
     path: Path
     org: str
     api_url: str
+    max_wait_seconds: float
     database_url: str
     backfill_days: int
     exclude: tuple[str, ...]
@@ -215,6 +219,7 @@ def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settin
         path=path,
         org=config.github.org,
         api_url=_api_url(config.github, environ, path),
+        max_wait_seconds=config.github.max_wait_minutes * 60.0,
         database_url=resolve_database_url(_database_url(config.database, environ, path), base),
         backfill_days=config.sync.backfill_days,
         exclude=tuple(config.members.exclude),

@@ -82,7 +82,12 @@ def check_github(settings: Settings, environ: Mapping[str, str]) -> Check:
     token = environ.get("GITHUB_TOKEN", "").strip()
     if not token:
         return Check("github", Status.FAIL, "GITHUB_TOKEN is not set")
-    client = GitHubClient(token=token, api_url=settings.api_url, retry=transient_retry(backoff_factor=0.5))
+    client = GitHubClient(
+        token=token,
+        api_url=settings.api_url,
+        retry=transient_retry(backoff_factor=0.5),
+        max_wait=settings.max_wait_seconds,
+    )
     try:
         user = client.get("/user", endpoint="GET /user")
         client.get(f"/orgs/{settings.org}", endpoint="GET /orgs/{org}")

@@ -25,6 +25,7 @@ from tracker.github.errors import (
     NotFoundError,
     SearchLimitError,
     UnreachableError,
+    WaitTooLong,
 )
 from tracker.github.fetch import (
     OrganizationNotFound,
@@ -260,6 +261,91 @@ def test_a_plain_403_is_an_error_not_a_wait(gh: Harness) -> None:
     )
     assert gh.time.slept == []
     assert len(gh.mock.calls) == 1
+
+
+# --- every wait ends -----------------------------------------------------------------------
+
+TEN_YEARS = 10 * 365 * 86_400
+
+
+@pytest.mark.parametrize("status", [403, 429])
+def test_a_retry_after_ten_years_away_stops_at_once_with_one_line(gh: Harness, status: int) -> None:
+    """It used to be obeyed: 21 waits of an hour, then an error."""
+    headers = rate_headers(4000, **{"retry-after": str(TEN_YEARS)})
+    gh.mock.get(url("/search/issues"), status=status, json=SECONDARY_MESSAGE, headers=headers)
+
+    with pytest.raises(WaitTooLong) as caught:
+        gh.client.get("/search/issues", {"q": "author:fay"})
+
+    assert str(caught.value) == (
+        "waiting 3,650 days before /search/issues (GitHub asked to retry later (secondary rate limit)) "
+        "would pass the 60-minute cap ([github] max_wait_minutes); stopped: what was fetched is kept "
+        f"and the next run resumes (HTTP {status}, request id {REQUEST_ID})"
+    )
+    assert "\n" not in str(caught.value)
+    assert (gh.time.slept, len(gh.mock.calls)) == ([], 1)
+    assert gh.client.stats.caps_hit == {"rate-limit wait": 1}
+
+
+def test_a_reset_far_away_stops_instead_of_waiting_again_and_again(gh: Harness) -> None:
+    headers = rate_headers(0, reset=gh.time.now + TEN_YEARS)
+    gh.mock.get(url("/repos/o/n"), status=403, json=RATE_LIMIT_MESSAGE, headers=headers)
+
+    with pytest.raises(WaitTooLong, match=r"^waiting 3,650 days before /repos/o/n \(the core rate limit"):
+        gh.client.get("/repos/o/n")
+
+    assert gh.time.slept == []
+
+
+def test_a_spent_budget_with_a_far_reset_stops_before_the_next_request_is_sent(gh: Harness) -> None:
+    gh.mock.get(
+        url("/repos/o/a"), json={"full_name": "o/a"}, headers=rate_headers(0, gh.time.now + TEN_YEARS)
+    )
+
+    gh.client.get("/repos/o/a")
+    with pytest.raises(WaitTooLong) as caught:
+        gh.client.get("/repos/o/b")
+
+    assert (caught.value.status, caught.value.request_id) == (None, None)
+    assert len(gh.mock.calls) == 1
+    assert gh.time.slept == []
+
+
+def test_a_reset_an_hour_away_is_still_waited_for(gh: Harness) -> None:
+    gh.mock.get(
+        url("/repos/o/n"), status=403, json=RATE_LIMIT_MESSAGE, headers=rate_headers(0, gh.time.now + 3600)
+    )
+    gh.mock.get(url("/repos/o/n"), json={"full_name": "o/n"}, headers=rate_headers(4999))
+
+    assert gh.client.get("/repos/o/n").status == 200
+    assert gh.time.slept == [3601.0]
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-30", "soon"])
+def test_a_retry_after_that_is_no_number_of_seconds_waits_githubs_minute_instead_of_crashing(
+    gh: Harness, value: str
+) -> None:
+    headers = rate_headers(4000, **{"retry-after": value})
+    gh.mock.get(url("/repos/o/n"), status=403, json=SECONDARY_MESSAGE, headers=headers)
+    gh.mock.get(url("/repos/o/n"), json={"full_name": "o/n"}, headers=rate_headers(3999))
+
+    assert gh.client.get("/repos/o/n").status == 200
+    assert gh.time.slept == [60.0]
+
+
+def test_the_cap_is_the_clients_to_set(gh: Harness) -> None:
+    """A 5-minute cap stops on the 10-minute secondary-limit backoff that the default cap waits for."""
+    time, messages = FakeTime(), []
+    client = GitHubClient(
+        token=TOKEN, api_url=API, sleep=time.sleep, clock=time.clock, report=messages.append, max_wait=300
+    )
+    gh.mock.get(url("/repos/o/n"), status=403, json=SECONDARY_MESSAGE, headers=rate_headers(4000))
+
+    with pytest.raises(WaitTooLong, match="would pass the 5-minute cap"):
+        client.get("/repos/o/n")  # the first backoff is a minute, then 2, 4, 8 (over the cap)
+
+    assert time.slept == [60.0, 120.0, 240.0]
+    client.close()
 
 
 # --- errors --------------------------------------------------------------------------------

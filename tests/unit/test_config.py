@@ -659,3 +659,20 @@ def test_a_github_api_url_variable_in_clear_is_refused_naming_the_variable(tmp_p
         load_settings(config, environ={"GITHUB_API_URL": "http://proxy.corp.example:3128/api/v3"})
 
     assert str(caught.value) == f"GITHUB_API_URL: 'http://proxy.corp.example:3128/api/v3' {IN_CLEAR}"
+
+
+def test_the_rate_limit_wait_cap_is_an_hour_unless_set(tmp_path: Path) -> None:
+    default = write(tmp_path / "default.toml", MINIMAL + REPOS)
+    set_ = write(tmp_path / "set.toml", '[github]\norg = "acme"\nmax_wait_minutes = 15\n' + REPOS)
+
+    assert load_settings(default, environ={}).max_wait_seconds == 3600.0
+    assert load_settings(set_, environ={}).max_wait_seconds == 900.0
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1441", '"inf"', "1e400"])
+def test_a_rate_limit_wait_cap_that_is_no_number_of_minutes_is_refused_naming_the_key(
+    tmp_path: Path, value: str
+) -> None:
+    config = write(tmp_path / "tracker.toml", f'[github]\norg = "acme"\nmax_wait_minutes = {value}\n{REPOS}')
+
+    assert load_error(config).startswith(f"{config}: github.max_wait_minutes: ")

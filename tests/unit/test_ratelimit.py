@@ -5,14 +5,17 @@ from __future__ import annotations
 import pytest
 
 from tracker.github.ratelimit import (
-    MAX_RESET_WAIT,
+    DEFAULT_MAX_WAIT,
     Budget,
     Pause,
     budget_from,
+    describe_duration,
     describe_reset,
+    exceeds_cap,
     pause_after_response,
     pause_before_request,
     resource_of,
+    retry_after_seconds,
 )
 
 NOW = 1_764_331_200.0  # 2025-11-28T12:00:00Z
@@ -43,11 +46,12 @@ def test_spent_budget_waits_until_one_second_after_reset() -> None:
     assert pause_before_request(Budget(0, NOW + 120), "core", NOW) == Pause(121.0, SPENT)
 
 
-def test_spent_budget_wait_is_capped() -> None:
+def test_a_reset_a_day_away_is_a_pause_beyond_the_cap_not_a_shorter_pause() -> None:
+    """It used to be cut to an hour and waited again and again; now the caller stops on it."""
     pause = pause_before_request(Budget(0, NOW + 24 * 3600), "search", NOW)
 
-    assert pause == Pause(MAX_RESET_WAIT, "the search rate limit is used up")
-    assert MAX_RESET_WAIT == 3_700.0
+    assert pause == Pause(24 * 3600 + 1.0, "the search rate limit is used up")
+    assert exceeds_cap(pause, DEFAULT_MAX_WAIT)
 
 
 @pytest.mark.parametrize(
@@ -68,10 +72,11 @@ def test_403_with_exhausted_budget_waits_until_reset() -> None:
     assert pause == Pause(60.0, SPENT)
 
 
-def test_exhausted_budget_wait_after_a_response_is_capped() -> None:
+def test_exhausted_budget_wait_after_a_response_is_not_cut_short() -> None:
     pause = pause_after_response(403, rate_headers(0, NOW + 10_000), PRIMARY_MESSAGE, "core", NOW, 0)
 
-    assert pause == Pause(MAX_RESET_WAIT, SPENT)
+    assert pause == Pause(10_001.0, SPENT)
+    assert exceeds_cap(pause, DEFAULT_MAX_WAIT)
 
 
 def test_reset_in_the_past_still_waits_one_second() -> None:
@@ -103,6 +108,52 @@ def test_unparsable_retry_after_falls_back_to_the_budget() -> None:
     headers = {**rate_headers(0, NOW + 9), "retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}
 
     assert pause_after_response(403, headers, PRIMARY_MESSAGE, "core", NOW, 0) == Pause(10.0, SPENT)
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "-5", "soon", "", "1e999"])
+def test_a_retry_after_that_is_not_a_finite_number_of_seconds_is_ignored(value: str) -> None:
+    """`Retry-After: inf` used to crash; now GitHub's rule for no Retry-After applies."""
+    headers = {**rate_headers(4000, NOW + 3000), "retry-after": value}
+
+    assert retry_after_seconds(value) is None
+    assert pause_after_response(403, headers, SECONDARY_MESSAGE, "core", NOW, 0) == Pause(60.0, SECONDARY)
+
+
+def test_a_retry_after_ten_years_away_is_a_pause_beyond_the_cap() -> None:
+    ten_years = str(10 * 365 * 86_400)
+
+    pause = pause_after_response(429, {"retry-after": ten_years}, "", "core", NOW, 0)
+
+    assert pause == Pause(float(ten_years), RETRY_LATER)
+    assert exceeds_cap(pause, DEFAULT_MAX_WAIT)
+    assert describe_duration(pause.seconds) == "3,650 days"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "max_wait", "exceeds"),
+    [
+        (3_601.0, 3_600.0, False),  # a reset exactly an hour away, and its one second of margin
+        (3_601.5, 3_600.0, True),
+        (600.0, 300.0, True),  # the longest secondary-limit backoff, under a 5-minute cap
+        (1.0, 60.0, False),
+    ],
+)
+def test_exceeds_cap(seconds: float, max_wait: float, exceeds: bool) -> None:
+    assert exceeds_cap(Pause(seconds, SPENT), max_wait) is exceeds
+
+
+@pytest.mark.parametrize(
+    ("seconds", "described"),
+    [
+        (45, "0m 45s"),
+        (3_599, "59m 59s"),
+        (3_601, "1h 00m"),
+        (50 * 3_600, "2 days"),
+        (1e308, "more than a century"),
+    ],
+)
+def test_describe_duration(seconds: float, described: str) -> None:
+    assert describe_duration(seconds) == described
 
 
 @pytest.mark.parametrize(
@@ -165,6 +216,9 @@ def test_budget_from_accepts_float_strings() -> None:
         {"x-ratelimit-remaining": "10"},
         {"x-ratelimit-reset": "1764331260"},
         {"x-ratelimit-remaining": "n/a", "x-ratelimit-reset": "1"},
+        {"x-ratelimit-remaining": "inf", "x-ratelimit-reset": "1"},
+        {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "inf"},
+        {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "nan"},
     ],
 )
 def test_budget_from_without_usable_headers_is_none(headers: dict[str, str]) -> None:

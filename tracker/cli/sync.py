@@ -33,7 +33,13 @@ def sync(app: App, since: datetime | None, accept_membership_change: bool) -> No
     engine = app.engine()
     cancel = CancelToken()
     with stop_on_signals(cancel), ConsoleProgress() as progress:
-        client = GitHubClient(token=token, api_url=settings.api_url, report=progress.say, cancel=cancel)
+        client = GitHubClient(
+            token=token,
+            api_url=settings.api_url,
+            report=progress.say,
+            cancel=cancel,
+            max_wait=settings.max_wait_seconds,
+        )
         try:
             summary = run_sync(
                 settings=settings,

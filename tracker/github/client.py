@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from github import Auth, Github
@@ -29,12 +30,16 @@ from tracker.github.errors import (
     NotFoundError,
     SearchLimitError,
     UnreachableError,
+    WaitTooLong,
 )
 from tracker.github.ratelimit import (
+    DEFAULT_MAX_WAIT,
     Budget,
     Pause,
     budget_from,
+    describe_duration,
     describe_reset,
+    exceeds_cap,
     pause_after_response,
     pause_before_request,
     resource_of,
@@ -100,6 +105,8 @@ class RequestStats:
     not_modified: int = 0
     waited_seconds: float = 0.0
     by_endpoint: Counter[str] = field(default_factory=Counter)
+    # Which caps stopped something, and how often: a wait too long, a listing cut at its page cap.
+    caps_hit: Counter[str] = field(default_factory=Counter)
 
     @property
     def rate_limited(self) -> int:
@@ -119,6 +126,7 @@ class GitHubClient:
         retry: Retry | None = None,
         timeout: int = 30,
         cancel: CancelToken | None = None,
+        max_wait: float = DEFAULT_MAX_WAIT,
     ) -> None:
         self._github = Github(
             auth=Auth.Token(token),
@@ -135,6 +143,7 @@ class GitHubClient:
         self._cancel = cancel or CancelToken()
         self._sleep = sleep or self._cancel.sleep
         self._clock = clock
+        self._max_wait = max_wait
         self._budgets: dict[str, Budget] = {}
         self.stats = RequestStats()
 
@@ -159,7 +168,7 @@ class GitHubClient:
         conditions = conditional_headers(etag, modified_since)
         for attempt in range(MAX_RATE_LIMIT_PAUSES + 1):
             self._cancel.raise_if_requested()
-            self._pause_if_spent(resource)
+            self._pause_if_spent(resource, url)
             status, headers, body = self._send(url, params, conditions, endpoint)
             data = _parse_json(body)
             resource = resource_of(headers, url)
@@ -169,7 +178,7 @@ class GitHubClient:
             pause = pause_after_response(status, headers, _message(data), resource, self._clock(), attempt)
             if pause is None:
                 break
-            self._wait(pause)
+            self._wait(pause, url, status=status, request_id=headers.get("x-github-request-id"))
         if status >= 400:
             raise _error_for(status, headers, data, url)
         return ApiResponse(status, data, headers)
@@ -207,13 +216,25 @@ class GitHubClient:
             self.stats.not_modified += 1
         return status, response_headers, body
 
-    def _pause_if_spent(self, resource: str) -> None:
+    def _pause_if_spent(self, resource: str, url: str) -> None:
         pause = pause_before_request(self._budgets.get(resource), resource, self._clock())
         if pause is not None:
-            self._wait(pause)
+            self._wait(pause, url)
             self._budgets.pop(resource, None)
 
-    def _wait(self, pause: Pause) -> None:
+    def _wait(
+        self, pause: Pause, url: str, *, status: int | None = None, request_id: str | None = None
+    ) -> None:
+        """Sleep (cancellably) for the pause; stop the run instead when it is longer than the cap."""
+        if exceeds_cap(pause, self._max_wait):
+            self.stats.caps_hit["rate-limit wait"] += 1
+            raise WaitTooLong(
+                f"waiting {describe_duration(pause.seconds)} before {_path_of(url)} ({pause.reason}) "
+                f"would pass the {self._max_wait / 60:g}-minute cap ([github] max_wait_minutes); "
+                "stopped: what was fetched is kept and the next run resumes",
+                status=status,
+                request_id=request_id,
+            )
         minutes, seconds = divmod(round(pause.seconds), 60)
         resume = describe_reset(self._clock() + pause.seconds)
         self._report(f"waiting {minutes}m {seconds:02d}s (until {resume}): {pause.reason}")
@@ -261,10 +282,15 @@ def _message(data: Any) -> str:
     return str(data.get("message", "")) if isinstance(data, dict) else ""
 
 
+def _path_of(url: str) -> str:
+    """The URL without its query (which may carry search terms) and without scheme and host."""
+    return urlsplit(url).path or "/"
+
+
 def _error_for(status: int, headers: Mapping[str, str], data: Any, url: str) -> GitHubError:
     request_id = headers.get("x-github-request-id")
     message = _message(data) or "no message"
-    path = url.split("?", 1)[0]
+    path = _path_of(url)
     if status == 401:
         return AuthenticationError(
             f"GitHub rejected the token ({message}); check GITHUB_TOKEN", status=status, request_id=request_id

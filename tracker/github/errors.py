@@ -33,3 +33,7 @@ class UnreachableError(GitHubError):
 
 class SearchLimitError(GitHubError):
     """Search refused the query (422), e.g. paging past its first 1,000 results."""
+
+
+class WaitTooLong(GitHubError):
+    """GitHub asked for a wait longer than the cap: the run stops there, keeping what it fetched."""
