@@ -1,8 +1,10 @@
 """A thin client over PyGithub's Requester: conditional GETs, Link pagination, rate-limit waits.
 
-PyGithub provides the transport (auth header, base URL for GitHub Enterprise Server, connection
-pooling, urllib3 retries for 5xx and dropped connections). Its object layer is not used: reading
-an attribute missing from a list payload would fetch the object again, and it keeps no ETags.
+PyGithub's Requester provides the auth header, the base URL (GitHub Enterprise Server) and the
+following of a renamed repo's 301; it sends through `transport.ApiConnection` (connection
+pooling, urllib3 retries for 5xx and dropped connections, a deadline per request, a cap on an
+answer's size, no redirect to another host). Its object layer is not used: reading an attribute
+missing from a list payload would fetch the object again, and it keeps no ETags.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from urllib3.util.retry import Retry
 from tracker.cancel import CancelToken
 from tracker.github.errors import (
     AuthenticationError,
+    CapReached,
     ForbiddenError,
     GitHubError,
     NotFoundError,
@@ -44,6 +47,7 @@ from tracker.github.ratelimit import (
     pause_before_request,
     resource_of,
 )
+from tracker.github.transport import DEFAULT_DEADLINE, DEFAULT_MAX_ANSWER_BYTES, ApiConnection
 
 USER_AGENT = "tracker (open-source AI contribution tracker)"
 MAX_RATE_LIMIT_PAUSES = 20
@@ -127,18 +131,25 @@ class GitHubClient:
         timeout: int = 30,
         cancel: CancelToken | None = None,
         max_wait: float = DEFAULT_MAX_WAIT,
+        deadline: float = DEFAULT_DEADLINE,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
     ) -> None:
         self._github = Github(
             auth=Auth.Token(token),
             base_url=api_url.rstrip("/"),
             per_page=100,
-            timeout=timeout,
             user_agent=USER_AGENT,
-            retry=retry if retry is not None else transient_retry(),
             seconds_between_requests=None,
             seconds_between_writes=None,
         )
         self._requester = self._github.requester
+        self._connection = ApiConnection(
+            api_url,
+            timeout=timeout,
+            retry=retry if retry is not None else transient_retry(),
+            deadline=deadline,
+            max_answer_bytes=max_answer_bytes,
+        )
         self._report = report
         self._cancel = cancel or CancelToken()
         self._sleep = sleep or self._cancel.sleep
@@ -148,6 +159,7 @@ class GitHubClient:
         self.stats = RequestStats()
 
     def close(self) -> None:
+        self._connection.close()
         self._github.close()
 
     def get(
@@ -164,8 +176,16 @@ class GitHubClient:
         The request is conditional on `etag` (If-None-Match) or, without one, on `modified_since`
         (If-Modified-Since); GitHub answers an unchanged resource 304, free of rate limit.
         """
+        try:
+            return self._get(url, params, conditional_headers(etag, modified_since), endpoint)
+        except CapReached as reached:
+            self.stats.caps_hit[reached.cap] += 1
+            raise
+
+    def _get(
+        self, url: str, params: Mapping[str, Any] | None, conditions: Mapping[str, str], endpoint: str
+    ) -> ApiResponse:
         resource = "search" if "/search/" in url else "core"
-        conditions = conditional_headers(etag, modified_since)
         for attempt in range(MAX_RATE_LIMIT_PAUSES + 1):
             self._cancel.raise_if_requested()
             self._pause_if_spent(resource, url)
@@ -204,9 +224,10 @@ class GitHubClient:
             "X-GitHub-Api-Version": "2022-11-28",
             **conditions,
         }
+        self._connection.begin()
         try:
             status, response_headers, body = self._requester.requestJson(
-                "GET", url, dict(params or {}), headers
+                "GET", url, dict(params or {}), headers, cnx=self._connection
             )
         except requests.exceptions.RequestException as error:
             raise UnreachableError(f"cannot reach the GitHub API: {type(error).__name__}") from None
@@ -227,7 +248,6 @@ class GitHubClient:
     ) -> None:
         """Sleep (cancellably) for the pause; stop the run instead when it is longer than the cap."""
         if exceeds_cap(pause, self._max_wait):
-            self.stats.caps_hit["rate-limit wait"] += 1
             raise WaitTooLong(
                 f"waiting {describe_duration(pause.seconds)} before {_path_of(url)} ({pause.reason}) "
                 f"would pass the {self._max_wait / 60:g}-minute cap ([github] max_wait_minutes); "

@@ -35,5 +35,37 @@ class SearchLimitError(GitHubError):
     """Search refused the query (422), e.g. paging past its first 1,000 results."""
 
 
-class WaitTooLong(GitHubError):
+class UnexpectedAnswer(GitHubError):
+    """An answer that is not the one asked for: a status the call does not expect (a redirect it
+    does not follow, a 202), or a body that is not JSON of the expected shape (an HTML page from a
+    proxy, a truncated body, an item without its `id`). Nothing is taken from it."""
+
+
+class CapReached(GitHubError):
+    """A bound on what one run puts up with was reached; `cap` names it (for the run's figures)."""
+
+    cap = "cap"
+
+
+class WaitTooLong(CapReached):
     """GitHub asked for a wait longer than the cap: the run stops there, keeping what it fetched."""
+
+    cap = "rate-limit wait"
+
+
+class AnswerTooSlow(CapReached):
+    """An answer did not arrive in full before the request's deadline."""
+
+    cap = "request deadline"
+
+
+class AnswerTooLarge(CapReached):
+    """An answer is larger than the cap on the size of one answer."""
+
+    cap = "answer size"
+
+
+class ListingTooLong(CapReached):
+    """A listing goes on (Link rel="next") past the most pages it is followed for."""
+
+    cap = "pages of a listing"
