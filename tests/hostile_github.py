@@ -61,7 +61,9 @@ class HostileGitHub:
     def start(self) -> HostileGitHub:
         server = _Server((self.host, 0), self)
         self._server = server
-        threading.Thread(target=server.serve_forever, name="hostile-github", daemon=True).start()
+        threading.Thread(
+            target=server.serve_forever, args=(0.05,), name="hostile-github", daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -103,6 +105,7 @@ class _Server(ThreadingHTTPServer):
 
 class HostileHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in separate writes: no 40 ms delayed ACK
     server: _Server
 
     def do_GET(self) -> None:

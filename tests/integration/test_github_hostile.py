@@ -8,15 +8,39 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.hostile_github import REQUEST_ID, HostileGitHub, answer, drip, drip_status_line, huge, redirect
+from tests.github_world import Issue
+from tests.hostile_github import (
+    REQUEST_ID,
+    HostileGitHub,
+    answer,
+    drip,
+    drip_status_line,
+    endless_pages,
+    html,
+    huge,
+    redirect,
+)
 from tracker.github.client import GitHubClient, transient_retry
-from tracker.github.errors import AnswerTooLarge, AnswerTooSlow, UnexpectedAnswer
+from tracker.github.errors import AnswerTooLarge, AnswerTooSlow, ListingTooLong, UnexpectedAnswer
+from tracker.github.fetch import (
+    EVENT_PAGES,
+    MEMBER_PAGES,
+    THREAD_PAGES,
+    fetch_issue_comments,
+    fetch_org_members,
+    fetch_user_events,
+)
+from tracker.github.records import EventsFetched
+from tracker.github.search import search_issues
 
 TOKEN = "ghp_" + "H0st1le" * 5 + "x"
 MEGABYTE = 1024 * 1024
+NOW = datetime.now(UTC).replace(microsecond=0)
+SINCE = NOW - timedelta(days=7)
 
 
 @pytest.fixture
@@ -180,3 +204,111 @@ def test_an_answer_under_the_cap_is_read_whole(hostile: HostileGitHub) -> None:
     response = client_for(hostile, max_answer_bytes=MEGABYTE).get("/orgs/acme/members")
 
     assert response.data[-1] == {"login": "gus", "type": "User"}
+
+
+# --- answers that are not what was asked for -------------------------------------------------
+
+
+class NoCache:
+    def get(self, key: str) -> tuple[str, str | None] | None:
+        return None
+
+    def put(self, key: str, etag: str, body: str | None) -> None:
+        return None
+
+
+@pytest.mark.parametrize("status", [302, 303, 307, 308])
+def test_a_redirect_of_the_member_list_to_another_host_fails_and_is_not_followed(
+    hostile: HostileGitHub, foreign: HostileGitHub, status: int
+) -> None:
+    """It used to read as an empty list: every member deleted, and the sync exited 0."""
+    hostile.on("/orgs/acme/members", redirect(foreign.url + "/login?next={path}", status=status))
+
+    with pytest.raises(UnexpectedAnswer) as caught:
+        fetch_org_members(client_for(hostile), "acme", NoCache())
+
+    assert one_line(caught.value) == (
+        f"GitHub answered /orgs/acme/members with a redirect to {foreign.url}, which is not followed "
+        f"(HTTP {status}, request id {REQUEST_ID})"
+    )
+    assert foreign.received == []
+
+
+def test_an_html_page_for_the_member_list_fails(hostile: HostileGitHub) -> None:
+    hostile.on("/orgs/acme/members", html())
+
+    with pytest.raises(
+        UnexpectedAnswer, match=r"^GitHub's answer to /orgs/acme/members is not JSON but text/html"
+    ):
+        fetch_org_members(client_for(hostile), "acme", NoCache())
+
+
+def test_a_next_page_on_another_host_is_not_followed(hostile: HostileGitHub, foreign: HostileGitHub) -> None:
+    elsewhere = f'<{foreign.url}/repos/o/n/issues/7/comments?page=2>; rel="next"'
+    hostile.on("/repos/o/n/issues/7/comments", answer(200, [], {"Link": elsewhere}))
+
+    with pytest.raises(UnexpectedAnswer) as caught:
+        list(fetch_issue_comments(client_for(hostile), "o/n", 7, since=SINCE))
+
+    assert one_line(caught.value) == (
+        "GitHub's answer to /repos/o/n/issues/7/comments is not what was asked for: its next page is on "
+        f"{foreign.url}; not followed (HTTP 200, request id {REQUEST_ID})"
+    )
+    assert foreign.received == []
+
+
+# --- listings that never end -----------------------------------------------------------------
+
+
+def test_an_endless_comment_listing_fails_at_its_page_cap(hostile: HostileGitHub) -> None:
+    """An endless Link chain made 1,054 requests in a minute; a thread's comments stop at 100 pages."""
+    hostile.on("/repos/o/n/issues/7/comments", endless_pages())
+    client = client_for(hostile)
+
+    with pytest.raises(ListingTooLong) as caught:
+        list(fetch_issue_comments(client, "o/n", 7, since=SINCE))
+
+    assert one_line(caught.value) == (
+        "GitHub's list at /repos/o/n/issues/7/comments goes on past 100 pages, the most it is followed for; "
+        "stopped (HTTP 200)"
+    )
+    assert len(hostile.received) == THREAD_PAGES == 100
+    assert client.stats.caps_hit == {"pages of a listing": 1}
+
+
+def test_an_endless_member_listing_fails_at_its_page_cap(hostile: HostileGitHub) -> None:
+    hostile.on("/orgs/acme/members", endless_pages(lambda page: {"login": f"dev{page}", "type": "User"}))
+
+    with pytest.raises(ListingTooLong, match=r"^GitHub's list at /orgs/acme/members goes on past 1000 pages"):
+        fetch_org_members(client_for(hostile), "acme", NoCache())
+
+    assert len(hostile.received) == MEMBER_PAGES
+
+
+def test_an_endless_events_feed_ends_at_its_page_cap_and_leaves_the_gap_to_search(
+    hostile: HostileGitHub,
+) -> None:
+    """The feed may end early (search fills the gap), so its cap cuts it instead of failing."""
+    fresh = NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
+    push = {"type": "PushEvent", "created_at": fresh, "repo": {"name": "o/n"}, "payload": {}}
+    hostile.on("/users/fay/events/public", endless_pages(lambda page: push))
+    client = client_for(hostile)
+
+    feed = fetch_user_events(client, "fay", etag=None, since=SINCE, now=NOW)
+
+    assert isinstance(feed, EventsFetched)
+    assert (feed.events, feed.covers_since) == ([], False)
+    assert len(hostile.received) == EVENT_PAGES == 10
+    assert client.stats.caps_hit == {"pages of a listing": 1}
+
+
+def test_an_endless_search_ends_at_githubs_tenth_page(hostile: HostileGitHub) -> None:
+    issue = Issue("o/n", 1, "fay", "A title", NOW, NOW).to_json()
+    page = {"total_count": 1, "incomplete_results": False, "items": [issue]}
+    link = f'<{hostile.url}/search/issues?page=2>; rel="next"'
+    hostile.on("/search/issues", answer(200, page, {"Link": link, "x-ratelimit-resource": "search"}))
+
+    found = list(search_issues(client_for(hostile), "author:fay", start=SINCE, end=NOW))
+
+    assert len(found) == 10
+    assert len(hostile.received) == 10

@@ -21,7 +21,7 @@ from tests.github_world import API
 from tracker.domain import OrgMember, RepoRecord
 from tracker.github.client import GitHubClient, transient_retry
 from tracker.github.fetch import fetch_repo
-from tracker.github.parse import parse_issue, parse_members
+from tracker.github.parse import parse_issue, parse_member
 from tracker.github.records import IssueSummary, RepoFetched
 from tracker.github.search import search_issues
 
@@ -204,7 +204,7 @@ def test_a_renamed_repo_is_followed_through_its_301_to_its_new_name(client: GitH
 def test_recorded_user_objects_parse_to_members_with_their_type_and_id() -> None:
     (listing,) = recording("repository-collaborators.json")
 
-    assert parse_members([listing["response"]]) == [
+    assert [parse_member(user) for user in listing["response"]] == [
         OrgMember("octokit-fixture-user-a", "User", 31898046),
         OrgMember("octokit-fixture-user-b", "User", 31899067),
     ]

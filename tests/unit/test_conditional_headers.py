@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tracker.github.client import ApiResponse, conditional_headers, format_http_date, parse_http_date
+from tracker.github.answers import ApiResponse, parse_http_date
+from tracker.github.client import conditional_headers, format_http_date
 
 UPDATED = datetime(2026, 11, 3, 10, 0, 30, tzinfo=UTC)
 ETAG = 'W/"6a5d0f4c2b1e"'
@@ -54,8 +55,8 @@ def test_a_missing_or_unreadable_http_date_is_none(value: str | None) -> None:
 
 
 def test_a_response_exposes_its_last_modified_header() -> None:
-    dated = ApiResponse(200, {}, {"last-modified": "Tue, 03 Nov 2026 10:00:30 GMT", "etag": ETAG})
-    undated = ApiResponse(200, {}, {"etag": ETAG})
+    dated = ApiResponse(200, {}, {"last-modified": "Tue, 03 Nov 2026 10:00:30 GMT", "etag": ETAG}, "/")
+    undated = ApiResponse(200, {}, {"etag": ETAG}, "/")
 
     assert dated.last_modified == UPDATED
     assert undated.last_modified is None

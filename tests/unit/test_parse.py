@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,11 @@ import pytest
 from tests.github_world import API, Comment, Issue, Review, event, repository, trimmed_pull_request, user
 from tracker.domain import OrgMember, RepoRecord
 from tracker.github.parse import (
+    ShapeError,
     parse_comment,
     parse_event,
     parse_issue,
-    parse_members,
+    parse_member,
     parse_repo,
     parse_review,
     repo_name_from_url,
@@ -287,27 +289,35 @@ def test_parse_issue_reads_the_repo_from_a_ghes_repository_url() -> None:
     assert parse_issue(data).repo == "ml-team/llm"
 
 
-def test_parse_members_across_pages_keeps_type_and_id_and_skips_entries_without_login() -> None:
-    pages = [
-        [user("fay"), user("acme-bot", user_type="Bot")],
-        [user("gus"), {"login": None, "type": "User"}],
-    ]
-
-    assert parse_members(pages) == [
-        OrgMember("fay", "User", user("fay")["id"]),
-        OrgMember("acme-bot", "Bot", user("acme-bot")["id"]),
-        OrgMember("gus", "User", user("gus")["id"]),
-    ]
+def test_a_member_keeps_its_login_type_and_id() -> None:
+    assert parse_member(user("fay")) == OrgMember("fay", "User", user("fay")["id"])
+    assert parse_member(user("acme-bot", user_type="Bot")) == OrgMember(
+        "acme-bot", "Bot", user("acme-bot")["id"]
+    )
 
 
-def test_a_member_without_a_numeric_id_parses_with_none() -> None:
-    pages = [[{"login": "fay", "type": "User", "id": "12"}, {"login": "gus", "type": "User", "id": True}]]
+def test_a_member_without_an_id_parses_with_none() -> None:
+    assert parse_member({"login": "gus", "type": "User"}) == OrgMember("gus", "User", None)
+    assert parse_member({"login": "gus", "id": None}) == OrgMember("gus", "User", None)
 
-    assert parse_members(pages) == [OrgMember("fay", "User", None), OrgMember("gus", "User", None)]
 
-
-def test_parse_members_of_no_pages_is_empty() -> None:
-    assert parse_members([]) == []
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"login": None, "type": "User"}, "'login' is missing"),
+        ({"type": "User"}, "'login' is missing"),
+        ({"login": 42}, "'login' is a number, not a string"),
+        ({"login": "fay", "type": ["User"]}, "'type' is a list, not a string"),
+        ({"login": "fay", "id": "12"}, "'id' is a string, not an integer"),
+        ({"login": "gus", "id": True}, "'id' is a boolean, not an integer"),
+    ],
+)
+def test_a_member_without_a_login_or_with_a_wrong_type_is_a_wrong_shape_not_a_member_to_skip(
+    entry: dict[str, Any], problem: str
+) -> None:
+    """An entry without a login used to be skipped: a page of them read as no members at all."""
+    with pytest.raises(ShapeError, match=f"^{re.escape(problem)}$"):
+        parse_member(entry)
 
 
 # --- events --------------------------------------------------------------------------------

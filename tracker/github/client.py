@@ -9,32 +9,21 @@ missing from a list payload would fetch the object again, and it keeps no ETags.
 
 from __future__ import annotations
 
-import json
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from github import Auth, Github
 from urllib3.util.retry import Retry
 
 from tracker.cancel import CancelToken
-from tracker.github.errors import (
-    AuthenticationError,
-    CapReached,
-    ForbiddenError,
-    GitHubError,
-    NotFoundError,
-    SearchLimitError,
-    UnreachableError,
-    WaitTooLong,
-)
+from tracker.github.answers import ApiResponse, accept, message_of, parse_json, path_of
+from tracker.github.errors import CapReached, ListingTooLong, UnreachableError, WaitTooLong
 from tracker.github.ratelimit import (
     DEFAULT_MAX_WAIT,
     Budget,
@@ -47,12 +36,18 @@ from tracker.github.ratelimit import (
     pause_before_request,
     resource_of,
 )
-from tracker.github.transport import DEFAULT_DEADLINE, DEFAULT_MAX_ANSWER_BYTES, ApiConnection
+from tracker.github.transport import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_ANSWER_BYTES,
+    ApiConnection,
+    describe_origin,
+    origin_of,
+)
 
 USER_AGENT = "tracker (open-source AI contribution tracker)"
 MAX_RATE_LIMIT_PAUSES = 20
-_NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
-_LAST_PAGE = re.compile(r'<[^>]*[?&]page=(\d+)[^>]*>;\s*rel="last"')
+# The most pages a listing is followed for unless it says otherwise: 100,000 items.
+DEFAULT_MAX_PAGES = 1_000
 
 Reporter = Callable[[str], None]
 
@@ -70,37 +65,6 @@ def transient_retry(backoff_factor: float = 1.0) -> Retry:
         # Retry-After (secondary limits, 429) is ours to obey: reported, counted and cancellable.
         respect_retry_after_header=False,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ApiResponse:
-    status: int
-    data: Any
-    headers: Mapping[str, str]
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-    @property
-    def etag(self) -> str | None:
-        return self.headers.get("etag")
-
-    @property
-    def last_modified(self) -> datetime | None:
-        """The Last-Modified header as an aware UTC datetime; None when absent or unreadable."""
-        return parse_http_date(self.headers.get("last-modified"))
-
-    @property
-    def next_url(self) -> str | None:
-        match = _NEXT_LINK.search(self.headers.get("link", ""))
-        return match.group(1) if match else None
-
-    @property
-    def page_count(self) -> int:
-        """How many pages the list has, from Link rel="last" (1 when there is no next page)."""
-        match = _LAST_PAGE.search(self.headers.get("link", ""))
-        return int(match.group(1)) if match else 1
 
 
 @dataclass
@@ -190,28 +154,61 @@ class GitHubClient:
             self._cancel.raise_if_requested()
             self._pause_if_spent(resource, url)
             status, headers, body = self._send(url, params, conditions, endpoint)
-            data = _parse_json(body)
             resource = resource_of(headers, url)
             budget = budget_from(headers)
             if budget is not None:
                 self._budgets[resource] = budget
-            pause = pause_after_response(status, headers, _message(data), resource, self._clock(), attempt)
+            message = message_of(parse_json(body))
+            pause = pause_after_response(status, headers, message, resource, self._clock(), attempt)
             if pause is None:
                 break
             self._wait(pause, url, status=status, request_id=headers.get("x-github-request-id"))
-        if status >= 400:
-            raise _error_for(status, headers, data, url)
-        return ApiResponse(status, data, headers)
+        return accept(status, headers, body, url, conditional=bool(conditions))
 
     def paginate(
-        self, url: str, params: Mapping[str, Any] | None = None, *, endpoint: str = "other"
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        endpoint: str = "other",
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> Iterator[ApiResponse]:
-        """Every page of a list, following Link rel="next"."""
-        page = self.get(url, {"per_page": 100, **(params or {})}, endpoint=endpoint)
-        yield page
-        while page.next_url:
-            page = self.get(page.next_url, endpoint=endpoint)
+        """Every page of a list, following Link rel="next" (see `follow`)."""
+        first = self.get(url, {"per_page": 100, **(params or {})}, endpoint=endpoint)
+        yield first
+        yield from self.follow(first, endpoint=endpoint, max_pages=max_pages)
+
+    def follow(
+        self, first: ApiResponse, *, endpoint: str, max_pages: int = DEFAULT_MAX_PAGES
+    ) -> Iterator[ApiResponse]:
+        """The pages after `first`, by Link rel="next", to page `max_pages` at most: a listing that
+        goes on past it raises ListingTooLong (an endless chain is a server that lies)."""
+        page = first
+        for _ in range(max_pages - 1):
+            url = self.next_page_url(page)
+            if url is None:
+                return
+            page = self.get(url, endpoint=endpoint)
             yield page
+        if page.next_url is not None:
+            raise self.listing_too_long(page, max_pages)
+
+    def next_page_url(self, page: ApiResponse) -> str | None:
+        """The page's Link rel="next", if it points at the API itself (a link elsewhere would take
+        the token with it)."""
+        url = page.next_url
+        if url is not None and origin_of(url) != self._connection.origin:
+            raise page.unexpected(f"its next page is on {describe_origin(url)}; not followed")
+        return url
+
+    def listing_too_long(self, page: ApiResponse, max_pages: int) -> ListingTooLong:
+        self.stats.caps_hit[ListingTooLong.cap] += 1
+        return ListingTooLong(
+            f"GitHub's list at {page.path} goes on past {max_pages} pages, the most it is followed for; "
+            "stopped",
+            status=page.status,
+            request_id=page.request_id,
+        )
 
     def budget(self, resource: str) -> Budget | None:
         return self._budgets.get(resource)
@@ -249,7 +246,7 @@ class GitHubClient:
         """Sleep (cancellably) for the pause; stop the run instead when it is longer than the cap."""
         if exceeds_cap(pause, self._max_wait):
             raise WaitTooLong(
-                f"waiting {describe_duration(pause.seconds)} before {_path_of(url)} ({pause.reason}) "
+                f"waiting {describe_duration(pause.seconds)} before {path_of(url)} ({pause.reason}) "
                 f"would pass the {self._max_wait / 60:g}-minute cap ([github] max_wait_minutes); "
                 "stopped: what was fetched is kept and the next run resumes",
                 status=status,
@@ -277,52 +274,3 @@ def format_http_date(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime given for an HTTP-date; use UTC-aware datetimes")
     return format_datetime(moment.astimezone(UTC), usegmt=True)
-
-
-def parse_http_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _parse_json(body: str) -> Any:
-    if not body:
-        return None
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None
-
-
-def _message(data: Any) -> str:
-    return str(data.get("message", "")) if isinstance(data, dict) else ""
-
-
-def _path_of(url: str) -> str:
-    """The URL without its query (which may carry search terms) and without scheme and host."""
-    return urlsplit(url).path or "/"
-
-
-def _error_for(status: int, headers: Mapping[str, str], data: Any, url: str) -> GitHubError:
-    request_id = headers.get("x-github-request-id")
-    message = _message(data) or "no message"
-    path = _path_of(url)
-    if status == 401:
-        return AuthenticationError(
-            f"GitHub rejected the token ({message}); check GITHUB_TOKEN", status=status, request_id=request_id
-        )
-    if status == 404:
-        return NotFoundError(f"not found: {path}", status=status, request_id=request_id)
-    if status == 403:
-        return ForbiddenError(f"GitHub refused {path}: {message}", status=status, request_id=request_id)
-    if status == 422:
-        return SearchLimitError(f"GitHub rejected {path}: {message}", status=status, request_id=request_id)
-    if status >= 500:
-        return GitHubError(
-            f"GitHub kept failing on {path} after retries: {message}", status=status, request_id=request_id
-        )
-    return GitHubError(f"GitHub answered {path}: {message}", status=status, request_id=request_id)

@@ -1,5 +1,11 @@
 """Fetchers: read GitHub and hand back records (tracker.github.records). They never touch the
-database; the caller injects what they need to know (validators, where to stop)."""
+database; the caller injects what they need to know (validators, where to stop).
+
+Every answer is checked for its shape as it is parsed (`answers.ApiResponse.parsed_items`), and
+every listing has a most pages it is followed for, well above any real one (each listing's own
+bound below): past it, the listing is refused (`ListingTooLong`) rather than cut, since its
+items may be needed, except where the end of a feed is allowed (the events feed, search).
+"""
 
 from __future__ import annotations
 
@@ -11,15 +17,16 @@ from typing import Protocol
 from urllib.parse import quote
 
 from tracker.domain import OrgMember
-from tracker.github.client import ApiResponse, GitHubClient
-from tracker.github.errors import NotFoundError, SearchLimitError
+from tracker.github.answers import ApiResponse
+from tracker.github.client import GitHubClient
+from tracker.github.errors import ListingTooLong, NotFoundError, SearchLimitError
 from tracker.github.parse import (
     JSON,
     format_time,
     parse_comment,
     parse_event,
     parse_issue,
-    parse_members,
+    parse_member,
     parse_repo,
     parse_review,
     parse_time,
@@ -33,10 +40,19 @@ from tracker.github.records import (
     NotModified,
     RepoFetched,
     Review,
+    UserEvent,
 )
 
 EVENTS_RETENTION = timedelta(days=29)
 EVENTS_FEED_CAP = 300
+# The most pages (of 100) followed per listing: 100,000 members; 10,000 comments on one issue or
+# reviews of one PR (GitHub's busiest threads hold a few thousand); 100,000 comments of a repo
+# (read so only when it takes fewer pages than asking issue by issue); the events feed ends at
+# 300 events, 3 pages, and is followed no further than 10 (search fills any gap).
+MEMBER_PAGES = 1_000
+THREAD_PAGES = 100
+REPO_COMMENT_PAGES = 1_000
+EVENT_PAGES = 10
 
 
 class EtagCache(Protocol):
@@ -59,17 +75,21 @@ def fetch_org_members(client: GitHubClient, org: str, cache: EtagCache) -> list[
 
     Each page is requested with its ETag; a 304 replays the page stored last time, free of budget.
     """
-    pages: list[list[JSON]] = []
+    members: list[OrgMember] = []
     url: str | None = f"/orgs/{quote(org)}/members?per_page=100"
-    while url is not None:
-        page, url = _cached_page(client, url, cache, endpoint="GET /orgs/{org}/members", org=org)
-        pages.append(page)
-    return parse_members(pages)
+    for _ in range(MEMBER_PAGES):
+        if url is None:
+            return members
+        page, url, response = _cached_page(client, url, cache, endpoint="GET /orgs/{org}/members", org=org)
+        members.extend(page)
+    if url is None:
+        return members
+    raise client.listing_too_long(response, MEMBER_PAGES)
 
 
 def _cached_page(
     client: GitHubClient, url: str, cache: EtagCache, *, endpoint: str, org: str
-) -> tuple[list[JSON], str | None]:
+) -> tuple[list[OrgMember], str | None, ApiResponse]:
     cached = cache.get(url)
     etag = cached[0] if cached and cached[1] is not None else None
     try:
@@ -82,11 +102,12 @@ def _cached_page(
         ) from None
     if response.not_modified and cached is not None and cached[1] is not None:
         stored = json.loads(cached[1])
-        return list(stored["items"]), stored["next"]
-    items = list(response.data or [])
+        return [parse_member(item) for item in stored["items"]], stored["next"], response
+    members = response.parsed_items(parse_member)
+    next_url = client.next_page_url(response)
     if response.etag:
-        cache.put(url, response.etag, json.dumps({"items": items, "next": response.next_url}))
-    return items, response.next_url
+        cache.put(url, response.etag, json.dumps({"items": response.objects(), "next": next_url}))
+    return members, next_url, response
 
 
 # Repos and issues -----------------------------------------------------------------------------
@@ -102,12 +123,13 @@ def fetch_repo(
         return Missing()
     if response.not_modified:
         return NotModified(response.etag)
-    return RepoFetched(parse_repo(response.data, fetched_at), response.etag)
+    return RepoFetched(response.parsed(lambda data: parse_repo(data, fetched_at)), response.etag)
 
 
 def fetch_issue(client: GitHubClient, repo: str, number: int) -> IssueSummary:
     """The issue (or PR); raises NotFoundError when it is gone."""
-    return parse_issue(_get_issue(client, repo, number, etag=None, modified_since=None).data, repo)
+    response = _get_issue(client, repo, number, etag=None, modified_since=None)
+    return response.parsed(lambda data: parse_issue(data, repo))
 
 
 def fetch_issue_if_changed(
@@ -120,7 +142,8 @@ def fetch_issue_if_changed(
         return Missing()
     if response.not_modified:
         return NotModified(response.etag)
-    return IssueFetched(parse_issue(response.data, repo), response.etag, response.last_modified)
+    issue = response.parsed(lambda data: parse_issue(data, repo))
+    return IssueFetched(issue, response.etag, response.last_modified)
 
 
 def _get_issue(
@@ -144,9 +167,10 @@ def fetch_issue_comments(
         f"/repos/{repo}/issues/{number}/comments",
         {"since": format_time(since)},
         endpoint="GET /repos/{owner}/{repo}/issues/{number}/comments",
+        max_pages=THREAD_PAGES,
     )
     for page in pages:
-        yield from (parse_comment(comment) for comment in page.data or [])
+        yield from page.parsed_items(parse_comment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,23 +187,24 @@ def list_repo_comments(client: GitHubClient, repo: str, *, since: datetime) -> L
     first = client.get(
         f"/repos/{repo}/issues/comments", {"since": format_time(since), "per_page": 100}, endpoint=endpoint
     )
+    first_comments = first.parsed_items(parse_comment)
 
     def items() -> Iterator[Comment]:
-        page = first
-        yield from (parse_comment(comment) for comment in page.data or [])
-        while page.next_url:
-            page = client.get(page.next_url, endpoint=endpoint)
-            yield from (parse_comment(comment) for comment in page.data or [])
+        yield from first_comments
+        for page in client.follow(first, endpoint=endpoint, max_pages=REPO_COMMENT_PAGES):
+            yield from page.parsed_items(parse_comment)
 
     return Listing(first.page_count, items())
 
 
 def fetch_pull_reviews(client: GitHubClient, repo: str, number: int) -> Iterator[Review]:
     pages = client.paginate(
-        f"/repos/{repo}/pulls/{number}/reviews", endpoint="GET /repos/{owner}/{repo}/pulls/{number}/reviews"
+        f"/repos/{repo}/pulls/{number}/reviews",
+        endpoint="GET /repos/{owner}/{repo}/pulls/{number}/reviews",
+        max_pages=THREAD_PAGES,
     )
     for page in pages:
-        yield from (parse_review(review) for review in page.data or [])
+        yield from page.parsed_items(parse_review)
 
 
 # A user's public events -----------------------------------------------------------------------
@@ -198,33 +223,45 @@ def fetch_user_events(
         )
         if first.not_modified:
             return NotModified(first.etag)
-        events, covers = _events_since(client, first, since, now)
+        items, covers = _events_since(client, first, since, now)
     except NotFoundError:
         return Missing()
-    fresh = [event for event in events if (parse_time(event.get("created_at")) or now) >= since]
-    parsed = (parse_event(event) for event in reversed(fresh))
-    return EventsFetched(first.etag, [event for event in parsed if event is not None], covers)
+    fresh = [item.event for item in reversed(items) if (item.at or now) >= since]
+    return EventsFetched(first.etag, [event for event in fresh if event is not None], covers)
+
+
+@dataclass(frozen=True, slots=True)
+class _FeedItem:
+    """One event of the feed: when it happened, and what it says if it is of a kind that counts."""
+
+    at: datetime | None
+    event: UserEvent | None
+
+
+def _feed_item(data: JSON) -> _FeedItem:
+    return _FeedItem(parse_time(data.get("created_at"), "'created_at'"), parse_event(data))
 
 
 def _events_since(
     client: GitHubClient, first: ApiResponse, since: datetime, now: datetime
-) -> tuple[list[JSON], bool]:
-    """The feed's pages (newest first) until they reach `since`, and whether they cover it."""
-    events: list[JSON] = list(first.data or [])
-    page: ApiResponse | None = first
-    while page is not None and not _reaches(events, since) and page.next_url:
-        try:
-            page = client.get(page.next_url, endpoint="GET /users/{login}/events/public")
-        except SearchLimitError:  # GitHub ends this feed with a 422 past its cap
-            page = None
-            break
-        events.extend(page.data or [])
-    feed_ended = page is not None and page.next_url is None
-    covers = _reaches(events, since) or (
-        feed_ended and len(events) < EVENTS_FEED_CAP and since >= now - EVENTS_RETENTION
+) -> tuple[list[_FeedItem], bool]:
+    """The feed's events (newest first), page by page until they reach `since`, and whether they
+    cover it: they reach it, or the feed ended short of its 300 events within its retention."""
+    items = first.parsed_items(_feed_item)
+    last: ApiResponse | None = first
+    pages = client.follow(first, endpoint="GET /users/{login}/events/public", max_pages=EVENT_PAGES)
+    try:
+        while last is not None and last.next_url is not None and not _reaches(items, since):
+            last = next(pages, None)
+            items.extend(last.parsed_items(_feed_item) if last is not None else [])
+    except (SearchLimitError, ListingTooLong):  # GitHub ends this feed with a 422 past its cap
+        last = None
+    feed_ended = last is not None and last.next_url is None
+    covers = _reaches(items, since) or (
+        feed_ended and len(items) < EVENTS_FEED_CAP and since >= now - EVENTS_RETENTION
     )
-    return events, covers
+    return items, covers
 
 
-def _reaches(events: list[JSON], since: datetime) -> bool:
-    return any((parse_time(event.get("created_at")) or since) < since for event in events)
+def _reaches(items: list[_FeedItem], since: datetime) -> bool:
+    return any((item.at or since) < since for item in items)

@@ -7,12 +7,15 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from tracker.github.client import ApiResponse, GitHubClient
-from tracker.github.errors import SearchLimitError
-from tracker.github.parse import JSON, format_time, parse_issue
+from tracker.github.answers import ApiResponse
+from tracker.github.client import GitHubClient
+from tracker.github.errors import ListingTooLong, SearchLimitError
+from tracker.github.parse import format_time, parse_search_count, parse_search_items
 from tracker.github.records import IssueSummary
 
 SEARCH_RESULT_CAP = 1000
+# GitHub serves the first 1,000 results, 10 pages of 100: a search is followed no further.
+SEARCH_PAGES = SEARCH_RESULT_CAP // 100
 SEARCH_INCOMPLETE_RETRIES = 2
 MIN_SEARCH_SLICE = timedelta(seconds=2)
 
@@ -40,13 +43,12 @@ def search_issues(
     each slice fits. Search qualifiers have a resolution of one second, so `end` and
     every split point are whole seconds.
     """
-    for item in _search_items(client, qualifiers, start, end, report):
-        yield parse_issue(item)
+    yield from _search_items(client, qualifiers, start, end, report)
 
 
 def _search_items(
     client: GitHubClient, qualifiers: str, start: datetime, end: datetime, report: Callable[[str], None]
-) -> Iterator[JSON]:
+) -> Iterator[IssueSummary]:
     end = end.replace(microsecond=0)
     slices: deque[tuple[datetime, datetime]] = deque([(start, end)])
     while slices:
@@ -68,7 +70,7 @@ def _search_items(
 
 def _search_slice(
     client: GitHubClient, qualifiers: str, low: datetime, high: datetime
-) -> int | Iterator[JSON]:
+) -> int | Iterator[IssueSummary]:
     """The slice's items, or its total count when it is too big (or too slow) for one query.
 
     The items stream page by page: a full slice is 1,000 results, tens of megabytes as JSON.
@@ -76,32 +78,28 @@ def _search_slice(
     query = _slice_query(qualifiers, low, high)
     for _attempt in range(SEARCH_INCOMPLETE_RETRIES + 1):
         first = client.get("/search/issues", _search_params(query), endpoint="GET /search/issues")
-        total = int(first.data.get("total_count", 0))
+        total, incomplete = first.parsed(parse_search_count)
         if total > SEARCH_RESULT_CAP:
             return total
-        if not first.data.get("incomplete_results"):
+        if not incomplete:
             return _pages_from(client, first)
     return SEARCH_RESULT_CAP + 1 if high - low > MIN_SEARCH_SLICE else _search_pages(client, query)
 
 
-def _pages_from(client: GitHubClient, first: ApiResponse) -> Iterator[JSON]:
-    yield from first.data.get("items", [])
-    yield from _more_search_pages(client, first)
+def _pages_from(client: GitHubClient, first: ApiResponse) -> Iterator[IssueSummary]:
+    """The issues of a slice, page by page; search ends at its 10th page (past it GitHub answers
+    422, and a Link further on is followed no more)."""
+    yield from first.parsed(parse_search_items)
+    try:
+        for page in client.follow(first, endpoint="GET /search/issues", max_pages=SEARCH_PAGES):
+            yield from page.parsed(parse_search_items)
+    except (SearchLimitError, ListingTooLong):
+        return
 
 
-def _search_pages(client: GitHubClient, query: str) -> Iterator[JSON]:
+def _search_pages(client: GitHubClient, query: str) -> Iterator[IssueSummary]:
     first = client.get("/search/issues", _search_params(query), endpoint="GET /search/issues")
     yield from _pages_from(client, first)
-
-
-def _more_search_pages(client: GitHubClient, first: ApiResponse) -> Iterator[JSON]:
-    page = first
-    while page.next_url:
-        try:
-            page = client.get(page.next_url, endpoint="GET /search/issues")
-        except SearchLimitError:
-            return
-        yield from page.data.get("items", [])
 
 
 def _search_params(query: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import re
 import socket
 import threading
 from collections.abc import Mapping
@@ -38,6 +39,7 @@ DEFAULT_DEADLINE = 120.0
 DEFAULT_MAX_ANSWER_BYTES = 50 * 1024 * 1024
 MAX_REDIRECTS = 3
 _CHUNK = 64 * 1024
+_UNSHOWN = re.compile(r"[^\x20-\x7e]")
 
 
 class ApiConnection(HTTPSRequestsConnectionClass):
@@ -107,7 +109,7 @@ class ApiConnection(HTTPSRequestsConnectionClass):
             )
         if origin_of(target) != self.origin:
             raise _unexpected(
-                f"GitHub redirected {_path(self.url)} to {_origin_text(target)}; not followed "
+                f"GitHub redirected {_path(self.url)} to {describe_origin(target)}; not followed "
                 "(the token goes to the configured API only)",
                 response,
             )
@@ -159,9 +161,17 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
     return scheme, (parts.hostname or "").lower(), port or default
 
 
-def _origin_text(url: str) -> str:
-    scheme, host, port = origin_of(url)
-    return f"{scheme}://{host}:{port}"
+def describe_origin(url: str) -> str:
+    """Where a URL points, for a message: scheme, host and port, never its user, path or query."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return "a malformed address"
+    if not parts.hostname:
+        return "a path on this host"
+    shown = f"{parts.scheme.lower()}://{parts.hostname}" + (f":{port}" if port else "")
+    return _UNSHOWN.sub("?", shown)[:100]
 
 
 def _path(url: str) -> str:
