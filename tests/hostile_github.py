@@ -122,11 +122,18 @@ class HostileHandler(BaseHTTPRequestHandler):
 
     # What tricks build their answers with --------------------------------------------------
 
-    def upstream_reply(self) -> Reply:
+    def upstream_reply(self, *, unconditional: bool = False) -> Reply:
+        """The emulator's answer; `unconditional` drops If-None-Match and If-Modified-Since, so that
+        it is a 200 with a body even to a request that would have had a 304."""
         emulator = self.server.github.upstream
         assert emulator is not None, "no upstream for a path without a trick"
         host = self.headers.get("host") or self.server.github.url.removeprefix("http://")
-        return emulator.handle("GET", self.path, dict(self.headers.items()), b"", host)
+        headers = {
+            name: value
+            for name, value in self.headers.items()
+            if not (unconditional and name.lower() in ("if-none-match", "if-modified-since"))
+        }
+        return emulator.handle("GET", self.path, headers, b"", host)
 
     def send(self, status: int, body: bytes, headers: list[tuple[str, str]] | None = None) -> None:
         self.send_response(status)
@@ -171,7 +178,7 @@ def truncated() -> Trick:
     """The emulator's real answer cut in half, its Content-Length saying so (a body cut by a proxy)."""
 
     def trick(handler: HostileHandler) -> None:
-        reply = handler.upstream_reply()
+        reply = handler.upstream_reply(unconditional=True)
         handler.send(reply.status, reply.body[: len(reply.body) // 2], reply.headers)
 
     return trick

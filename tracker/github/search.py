@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from tracker.domain import is_github_login
 from tracker.github.answers import ApiResponse
 from tracker.github.client import GitHubClient
 from tracker.github.errors import ListingTooLong, SearchLimitError
@@ -22,6 +23,8 @@ MIN_SEARCH_SLICE = timedelta(seconds=2)
 
 def search_qualifiers(login: str) -> Mapping[str, str]:
     """The three searches that find everything one login did (see README: how counting works)."""
+    if not is_github_login(login):
+        raise ValueError(f"{login[:60]!r} is not a GitHub login: it must never reach a search query")
     return {
         "authored": f"author:{login}",
         "commented": f"commenter:{login}",

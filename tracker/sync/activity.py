@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+from tracker.domain import LOGIN_RULE, is_github_login
 from tracker.github.errors import SearchLimitError
 from tracker.github.fetch import fetch_user_events
 from tracker.github.records import (
@@ -62,7 +63,11 @@ def _sync_login(
 ) -> None:
     """Search a new login (or everyone, with --since, or someone whose membership now starts
     earlier), and one whose feed may have dropped events since its cursor; then follow the feed
-    of someone who is still a member."""
+    of someone who is still a member. A login GitHub listed that is not a GitHub login
+    (`fay author:x` would smuggle a qualifier into the searches) is skipped."""
+    if not is_github_login(login):
+        context.warn(f"{login[:60]!r} is not a GitHub login ({LOGIN_RULE}); its activity is not searched")
+        return
     now = context.started_at
     span = membership_span(membership, start=context.history_start, end=now)
     if span is None:

@@ -18,11 +18,13 @@ class SyncSummary:
     logins_searched: int = 0
     details_fetched: int = 0
     warnings: list[str] = field(default_factory=list)
+    caps_hit: dict[str, int] = field(default_factory=dict)
 
     def take_request_stats(self, stats: RequestStats) -> None:
         self.requests = stats.requests
         self.not_modified = stats.not_modified
         self.waited_seconds = stats.waited_seconds
+        self.caps_hit = dict(stats.caps_hit)
 
     def figures(self) -> dict[str, int | float]:
         return {
@@ -33,6 +35,8 @@ class SyncSummary:
             "rate_limited": self.requests - self.not_modified,
             "waited_seconds": round(self.waited_seconds, 1),
             "people": self.people,
+            "caps_hit": sum(self.caps_hit.values()),
+            "warnings": len(self.warnings),
         }
 
     def line(self) -> str:
@@ -41,7 +45,22 @@ class SyncSummary:
             f"{self.requests} requests ({self.not_modified} answered 304, free; "
             f"{self.requests - self.not_modified} counted against the rate limit); "
             f"{_duration(self.waited_seconds)} waited for rate limits; {self.people} people"
+            + _caps(self.caps_hit)
+            + _warnings(len(self.warnings))
         )
+
+
+def _caps(caps_hit: dict[str, int]) -> str:
+    """Which caps stopped something (a listing cut at its page cap), or nothing when none did."""
+    if not caps_hit:
+        return ""
+    return "; caps hit: " + ", ".join(f"{cap} ({count})" for cap, count in sorted(caps_hit.items()))
+
+
+def _warnings(count: int) -> str:
+    if not count:
+        return ""
+    return f"; {count} warning{'s' if count > 1 else ''} (said as they came)"
 
 
 def _duration(seconds: float) -> str:
