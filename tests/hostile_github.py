@@ -9,15 +9,24 @@ Link headers and URLs that point back at this server, as a proxy in front of Git
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from bench.emulator.server import Emulator, Reply
 
@@ -53,6 +62,7 @@ class HostileGitHub:
 
     upstream: Emulator | None = None
     host: str = "127.0.0.1"
+    tls: ssl.SSLContext | None = None  # serve https:// (see `self_signed`)
     received: list[Received] = field(default_factory=list)
     _rules: list[_Rule] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -60,6 +70,8 @@ class HostileGitHub:
 
     def start(self) -> HostileGitHub:
         server = _Server((self.host, 0), self)
+        if self.tls is not None:
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         self._server = server
         threading.Thread(
             target=server.serve_forever, args=(0.05,), name="hostile-github", daemon=True
@@ -74,7 +86,8 @@ class HostileGitHub:
     @property
     def url(self) -> str:
         assert self._server is not None
-        return f"http://{self.host}:{self._server.server_address[1]}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{self.host}:{self._server.server_address[1]}"
 
     def on(self, path: str, trick: Trick, *, times: int | None = None) -> None:
         """Answer requests whose path (no query) fully matches the regex `path` with the trick;
@@ -127,7 +140,7 @@ class HostileHandler(BaseHTTPRequestHandler):
         it is a 200 with a body even to a request that would have had a 304."""
         emulator = self.server.github.upstream
         assert emulator is not None, "no upstream for a path without a trick"
-        host = self.headers.get("host") or self.server.github.url.removeprefix("http://")
+        host = self.headers.get("host") or self.server.github.url.split("://", 1)[1]
         headers = {
             name: value
             for name, value in self.headers.items()
@@ -265,3 +278,34 @@ def _json_list_of(size: int) -> Iterator[bytes]:
         yield chunk
         sent += len(chunk)
     yield b'{"login":"gus","type":"User"}]'
+
+
+def self_signed(directory: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server TLS context for 127.0.0.1, and the certificate file a client trusts it by."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context, cert_file

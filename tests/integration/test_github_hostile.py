@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,7 @@ from tests.hostile_github import (
     html,
     huge,
     redirect,
+    self_signed,
 )
 from tracker.github.client import GitHubClient, transient_retry
 from tracker.github.errors import AnswerTooLarge, AnswerTooSlow, ListingTooLong, UnexpectedAnswer
@@ -115,6 +117,32 @@ def test_a_301_to_another_host_or_port_is_refused_and_the_other_host_hears_nothi
         f"(the token goes to the configured API only) (HTTP 301, request id {REQUEST_ID})"
     )
     assert foreign.received == []
+
+
+def test_a_301_from_https_down_to_http_is_refused(
+    tmp_path: Path, foreign: HostileGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same host in clear (on another port here, as one port serves one scheme): the token
+    would cross the network unencrypted. PyGithub raised a bare RuntimeError for it."""
+    tls, certificate = self_signed(tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate))  # trust the test's own certificate
+    secure = HostileGitHub(tls=tls).start()
+    try:
+        secure.on("/repos/o/n", answer(200, {"full_name": "o/n"}))
+        secure.on("/orgs/acme/members", redirect(foreign.url + "{path}", status=301))
+        client = client_for(secure)
+
+        assert client.get("/repos/o/n").data == {"full_name": "o/n"}  # TLS works
+        with pytest.raises(UnexpectedAnswer) as caught:
+            client.get("/orgs/acme/members")
+    finally:
+        secure.stop()
+
+    assert one_line(caught.value).startswith(
+        f"GitHub redirected /orgs/acme/members to {foreign.url}; not followed"
+    )
+    assert foreign.received == []
+    assert [request.authorization for request in secure.received] == [f"token {TOKEN}"] * 2
 
 
 def test_a_301_loop_stops_after_a_few_redirects(hostile: HostileGitHub) -> None:
