@@ -1,14 +1,17 @@
-"""A hostile GitHub: a local HTTP server (127.0.0.1) in front of the emulator that lies on cue.
+"""A hostile GitHub: a local HTTP server (127.0.0.1), a proxy in front of the emulator that lies
+on cue.
 
 Every request is recorded (path and headers, so a test can see whether a token arrived). A
 request whose path matches a trick gets the trick's answer: a redirect (same host, another host,
 a loop), an HTML page or truncated JSON with 200, bytes dripped slowly, an endless Link chain, a
-huge body, an absurd Retry-After or a far reset. Anything else is answered by the emulator, with
-Link headers and URLs that point back at this server, as a proxy in front of GitHub would.
+huge body, an absurd Retry-After or a far reset. Anything else is passed on to `upstream` (the
+emulator's process, see `github_emulator.py`) with this server as its Host, so that its Link
+headers and URLs point back here, as they would behind a proxy in front of GitHub.
 """
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
 import re
@@ -28,12 +31,17 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bench.emulator.server import Emulator, Reply
-
 CAPTIVE_PORTAL = (
     b"<!DOCTYPE html><html><head><title>Sign in to Corp-WiFi</title></head><body>...</body></html>"
 )
 REQUEST_ID = "BAD0:CAFE:1234567:89ABCDE:00000001"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +66,9 @@ class _Rule:
 
 @dataclass
 class HostileGitHub:
-    """Answers from `upstream` (an emulator) except where a trick says otherwise."""
+    """Answers from `upstream` (the emulator's URL) except where a trick says otherwise."""
 
-    upstream: Emulator | None = None
+    upstream: str | None = None
     host: str = "127.0.0.1"
     tls: ssl.SSLContext | None = None  # serve https:// (see `self_signed`)
     received: list[Received] = field(default_factory=list)
@@ -138,20 +146,26 @@ class HostileHandler(BaseHTTPRequestHandler):
     def upstream_reply(self, *, unconditional: bool = False) -> Reply:
         """The emulator's answer; `unconditional` drops If-None-Match and If-Modified-Since, so that
         it is a 200 with a body even to a request that would have had a 304."""
-        emulator = self.server.github.upstream
-        assert emulator is not None, "no upstream for a path without a trick"
-        host = self.headers.get("host") or self.server.github.url.split("://", 1)[1]
-        headers = {
-            name: value
-            for name, value in self.headers.items()
-            if not (unconditional and name.lower() in ("if-none-match", "if-modified-since"))
-        }
-        return emulator.handle("GET", self.path, headers, b"", host)
+        upstream = self.server.github.upstream
+        assert upstream is not None, "no upstream for a path without a trick"
+        dropped = {"host", "connection", "accept-encoding"}
+        if unconditional:
+            dropped |= {"if-none-match", "if-modified-since"}
+        headers = {name: value for name, value in self.headers.items() if name.lower() not in dropped}
+        headers["Host"] = self.headers.get("host") or self.server.github.url.split("://", 1)[1]
+        parts = urlsplit(upstream)
+        connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
+        try:
+            connection.request("GET", self.path, headers=headers)
+            answer = connection.getresponse()
+            return Reply(answer.status, answer.read(), answer.getheaders())
+        finally:
+            connection.close()
 
     def send(self, status: int, body: bytes, headers: list[tuple[str, str]] | None = None) -> None:
         self.send_response(status)
         for name, value in headers or []:
-            if name.lower() != "content-length":
+            if name.lower() not in ("content-length", "transfer-encoding", "connection", "date", "server"):
                 self.send_header(name, value)
         if status != 304:
             self.send_header("Content-Length", str(len(body)))

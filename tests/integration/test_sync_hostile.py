@@ -25,9 +25,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bench.emulator.seed import WorldConfig, generate_world
-from bench.emulator.server import Emulator, EmulatorSettings
-from bench.emulator.truth import ground_truth
 from tests.hostile_github import (
     REQUEST_ID,
     HostileGitHub,
@@ -40,6 +37,7 @@ from tests.hostile_github import (
     redirect,
     truncated,
 )
+from tests.integration.github_emulator import Emulator, running_emulator
 from tests.integration.sync_support import Clock, RecordingProgress
 from tracker.config import Settings, load_settings
 from tracker.counting import QueryFilter, counted_contributions
@@ -122,14 +120,8 @@ class World:
     def truth(self) -> set[Row]:
         since = datetime.combine((NOW - timedelta(days=60)).date(), datetime.min.time(), tzinfo=UTC)
         return {
-            (
-                str(row["kind"]),
-                str(row["login"]).lower(),
-                str(row["repo"]).lower(),
-                int(row["number"]),
-                _iso(row["occurred_at"]),
-            )
-            for row in ground_truth(self.emulator.world, since, TOPICS)
+            (row["kind"], row["login"].lower(), row["repo"].lower(), row["number"], row["occurred_at"])
+            for row in self.emulator.truth(since, TOPICS)
         }
 
 
@@ -157,15 +149,16 @@ def queued(engine: Engine) -> int:
 
 
 @pytest.fixture(scope="module")
-def emulator_world() -> Any:
-    config = WorldConfig(seed=16, people=5, repos=5, contributions=300, days=60, now="2026-11-28T00:00:00Z")
-    return generate_world(config)
+def emulator() -> Iterator[Emulator]:
+    world = ["--seed=16", "--people=5", "--repos=5", "--contributions=300", "--days=60"]
+    limits = ["--now=2026-11-28T00:00:00Z", "--search-limit=100000", "--core-limit=100000"]
+    with running_emulator(*world, *limits) as running:
+        yield running
 
 
 @pytest.fixture
-def world(tmp_path: Path, engine: Engine, database_url: str, emulator_world: Any) -> Iterator[World]:
-    emulator = Emulator(emulator_world, EmulatorSettings(search_limit=100_000, core_limit=100_000))
-    proxy, foreign = HostileGitHub(upstream=emulator).start(), HostileGitHub().start()
+def world(tmp_path: Path, engine: Engine, database_url: str, emulator: Emulator) -> Iterator[World]:
+    proxy, foreign = HostileGitHub(upstream=emulator.url).start(), HostileGitHub().start()
     foreign.on(".*", answer(200, []))
     config = tmp_path / "tracker.toml"
     config.write_text(
