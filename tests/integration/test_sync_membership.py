@@ -27,7 +27,7 @@ from tests.integration.sync_support import (
 )
 from tracker.config import Settings
 from tracker.github.errors import ForbiddenError, GitHubError
-from tracker.github.parse import parse_members
+from tracker.github.parse import parse_member
 from tracker.membership import Interval, Listing, MemberAccount
 from tracker.store.membership import last_applied_listing, list_member_accounts, pending_suspect_listing
 from tracker.sync.people import take_listing
@@ -187,7 +187,7 @@ def test_someone_whose_departure_was_seen_by_a_failed_sync_is_searched_up_to_the
     remove_member(github, "gus")
     clock.now = NOW + HOUR
     with Session(engine) as session:  # a sync that saw gus leave, then died before his activity
-        take_listing(session, Listing(tuple(parse_members([github.members])), clock.now))
+        take_listing(session, Listing(tuple(parse_member(member) for member in github.members), clock.now))
         session.commit()
     merged_before_leaving = github.add_issue(
         HF, "gus", NOW + HOUR / 2, is_pull_request=True, state="closed", closed_at=NOW + HOUR / 2
