@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_wheel_ships_the_catalog_the_migrations_and_the_jobs(tmp_path: Path) -> None:
+def test_the_wheel_ships_every_module_the_catalog_the_migrations_and_the_jobs(tmp_path: Path) -> None:
     subprocess.run(
         [
             sys.executable,
@@ -35,5 +35,11 @@ def test_the_wheel_ships_the_catalog_the_migrations_and_the_jobs(tmp_path: Path)
     assert {name for name in names if name.startswith("tracker/store/migrations/versions/0001")}
     assert "jobs/scheduler.py" in names
     assert "tracker/py.typed" in names
+    sources = {
+        path.relative_to(ROOT).as_posix()
+        for folder in ("tracker", "jobs")
+        for path in (ROOT / folder).rglob("*.py")
+    }
+    assert sources - names == set(), "packages missing from [tool.setuptools] packages"
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     assert "tracker = tracker.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
