@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -11,6 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_wheel_ships_every_module_the_catalog_the_migrations_and_the_jobs(tmp_path: Path) -> None:
+    # Built from a clean copy: setuptools reuses a source tree's build/ folder, whose stale files
+    # would hide a package missing from the list.
+    source = tmp_path / "source"
+    _copy_source(source)
     subprocess.run(
         [
             sys.executable,
@@ -22,7 +27,7 @@ def test_the_wheel_ships_every_module_the_catalog_the_migrations_and_the_jobs(tm
             "--no-build-isolation",
             "-w",
             str(tmp_path),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         capture_output=True,
@@ -43,3 +48,11 @@ def test_the_wheel_ships_every_module_the_catalog_the_migrations_and_the_jobs(tm
     assert sources - names == set(), "packages missing from [tool.setuptools] packages"
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     assert "tracker = tracker.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def _copy_source(target: Path) -> None:
+    ignored = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for folder in ("tracker", "jobs", "config"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=ignored)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, target / name)
