@@ -581,6 +581,8 @@ class GitHubWorld:
                 and r.submitted_at is not None
                 for r in self.reviews
             )
+        if key == "is" and value in ("open", "closed"):
+            return issue.state == value
         if key == "is":
             return issue.is_pull_request == (value == "pr")
         if key == "updated":

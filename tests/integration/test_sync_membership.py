@@ -130,8 +130,40 @@ def test_a_newcomers_history_before_their_membership_is_never_searched(
     run_sync(settings, engine, clock)
 
     searches = [url for url in github.urls[start:] if "/search/issues" in url and ":kim" in url]
-    assert len(searches) == 3  # authored, commented, reviewed: each from the previous listing's start
-    assert all(f"updated:{iso(NOW)}.." in url for url in searches)
+    dated = [url for url in searches if "is:open" not in url]
+    assert len(dated) == 3  # authored, commented, reviewed: each from the previous listing's start
+    assert all(f"updated:{iso(NOW)}.." in url for url in dated)
+    assert [url for url in searches if "is:open" in url] == [
+        url for url in searches if "author:kim is:pr is:open updated:2008-01-01T00:00:00Z.." in url
+    ]
+    assert len(searches) == 4
+
+
+def test_a_newcomers_old_pull_request_merged_while_they_are_a_member_counts(
+    github: GitHubWorld, settings: Settings, engine: Engine
+) -> None:
+    clock = Clock()
+    old_pr = github.add_issue(
+        HF, "kim", NOW - timedelta(days=20), is_pull_request=True, title="Idle for weeks"
+    )
+    run_sync(settings, engine, clock)
+    github.add_member("kim")
+    clock.now = NOW + HOUR
+    run_sync(settings, engine, clock)
+    merged_at = NOW + 90 * timedelta(minutes=1)  # by a maintainer: no event in kim's feed
+    old_pr.state, old_pr.closed_at, old_pr.merged_at, old_pr.updated_at = (
+        "closed",
+        merged_at,
+        merged_at,
+        merged_at,
+    )
+    clock.now = NOW + 2 * HOUR
+
+    run_sync(settings, engine, clock)
+
+    counted = counted_keys(settings, engine)
+    assert key("pr_merged", "kim", HF, old_pr.number, merged_at) in counted
+    assert key("pr_opened", "kim", HF, old_pr.number, old_pr.created_at) not in counted
 
 
 def test_a_roster_entry_that_moves_a_membership_earlier_has_that_history_fetched(
@@ -204,6 +236,35 @@ def test_someone_whose_departure_was_seen_by_a_failed_sync_is_searched_up_to_the
     )
     opened = key("pr_opened", "gus", HF, merged_before_leaving.number, NOW + HOUR / 2)
     assert opened in counted_keys(settings, engine)
+
+
+def test_someone_back_after_a_gap_has_their_open_pull_requests_followed_again(
+    github: GitHubWorld, settings: Settings, engine: Engine
+) -> None:
+    clock = Clock()
+    everyone = list(github.members)
+    (gus_pr,) = [i for i in github.issues if i.author == "gus" and i.state == "open" and i.repo == HF]
+    run_sync(settings, engine, clock)
+    remove_member(github, "gus")
+    for hours in (1, 2):  # the listing at +1h sees him gone, the one at +2h still gone
+        clock.now = NOW + hours * HOUR
+        run_sync(settings, engine, clock)
+    github.members = everyone
+    clock.now = NOW + 3 * HOUR
+    run_sync(settings, engine, clock)
+    merged_at = NOW + 3 * HOUR + timedelta(minutes=10)  # by a maintainer: no event in gus's feed
+    gus_pr.state, gus_pr.closed_at, gus_pr.merged_at, gus_pr.updated_at = (
+        "closed",
+        merged_at,
+        merged_at,
+        merged_at,
+    )
+    clock.now = NOW + 4 * HOUR
+
+    run_sync(settings, engine, clock)
+
+    assert accounts(engine)["gus"].intervals == (Interval(None, NOW + HOUR), Interval(NOW + 2 * HOUR))
+    assert key("pr_merged", "gus", HF, gus_pr.number, merged_at) in counted_keys(settings, engine)
 
 
 def test_a_renamed_member_keeps_their_history_under_the_new_login(

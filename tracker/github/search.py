@@ -1,4 +1,4 @@
-"""Issue search: the three queries that find what one login did, sliced under search's 1,000 cap."""
+"""Issue search: the queries that find what one login did, sliced under search's 1,000 cap."""
 
 from __future__ import annotations
 
@@ -22,13 +22,15 @@ MIN_SEARCH_SLICE = timedelta(seconds=2)
 
 
 def search_qualifiers(login: str) -> Mapping[str, str]:
-    """The three searches that find everything one login did (see README: how counting works)."""
+    """The three searches that find everything one login did (see README: how counting works),
+    and the one that finds the pull requests they still have open."""
     if not is_github_login(login):
         raise ValueError(f"{login[:60]!r} is not a GitHub login: it must never reach a search query")
     return {
         "authored": f"author:{login}",
         "commented": f"commenter:{login}",
         "reviewed": f"reviewed-by:{login} is:pr",
+        "open_pull_requests": f"author:{login} is:pr is:open",
     }
 
 

@@ -11,7 +11,7 @@ the fetch queue.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from tracker.domain import LOGIN_RULE, is_github_login
 from tracker.github.errors import SearchLimitError
@@ -40,6 +40,7 @@ from tracker.sync.recording import record_authored, record_contributions
 from tracker.sync.repos import repo_counts
 
 EVENT_OVERLAP = timedelta(hours=1)
+GITHUB_EPOCH = datetime(2008, 1, 1, tzinfo=UTC)
 EVENTS_TRUSTED_FOR = timedelta(days=29)
 
 
@@ -61,10 +62,9 @@ def sync_activity(context: SyncContext, people: list[Person], since: date | None
 def _sync_login(
     context: SyncContext, login: str, membership: tuple[Interval, ...], since: date | None
 ) -> None:
-    """Search a new login (or everyone, with --since, or someone whose membership now starts
-    earlier), and one whose feed may have dropped events since its cursor; then follow the feed
-    of someone who is still a member. A login GitHub listed that is not a GitHub login
-    (`fay author:x` would smuggle a qualifier into the searches) is skipped."""
+    """Search a new login (or everyone, with --since), catch up with what the feed cannot
+    cover, then follow the feed of someone who is still a member. A login GitHub listed that is
+    not a GitHub login (`fay author:x` would smuggle a qualifier into the searches) is skipped."""
     if not is_github_login(login):
         context.warn(f"{login[:60]!r} is not a GitHub login ({LOGIN_RULE}); its activity is not searched")
         return
@@ -76,25 +76,49 @@ def _sync_login(
     cursor = sync_state.get_cursor(context.session, login)
     if since is not None or cursor.complete_until is None or (cursor.complete_from or first) > first:
         begin = max(start_of(since), first) if since is not None else first
-        _search_login(context, login, begin)
-        _advance_cursor(context, cursor, begin, last)
-    elif cursor.complete_until < last and (last < now or now - cursor.complete_until > EVENTS_TRUSTED_FOR):
-        # Someone who left is searched up to now (a PR opened before they left may have been
-        # updated since) one last time; for a member, events older than the feed's retention
-        # may have come and gone unseen.
-        resume = _resume_point(membership, cursor)
-        _search_login(context, login, resume)
-        _advance_cursor(context, cursor, resume, last)
+        _search_from(context, login, cursor, begin, last)
+    else:
+        _catch_up(context, login, cursor, membership, last)
     if last == now:
         _follow_events(context, login, cursor, membership)
 
 
-def _resume_point(membership: tuple[Interval, ...], cursor: LoginCursorRow) -> datetime:
-    """Where a login's known history resumes: an hour before its cursor's end, or where its
-    membership starts again after a gap."""
+def _search_from(
+    context: SyncContext, login: str, cursor: LoginCursorRow, begin: datetime, last: datetime
+) -> None:
+    """A login's first search, a search again with --since, or from a membership start the
+    roster moved earlier; a newcomer's open pull requests too, however old."""
+    _search_login(context, login, begin)
+    if begin > context.history_start and last == context.started_at:
+        _track_open_pull_requests(context, login)
+    _advance_cursor(context, cursor, begin, last)
+
+
+def _catch_up(
+    context: SyncContext, login: str, cursor: LoginCursorRow, membership: tuple[Interval, ...], last: datetime
+) -> None:
+    """Search what the events feed cannot cover: the rest of a leaver's membership (up to now:
+    a PR opened before they left may have been updated since), or a gap longer than the feed's
+    retention. Someone back after a gap has their open pull requests, forgotten meanwhile,
+    followed again."""
     assert cursor.complete_until is not None
-    since = cursor.complete_until - EVENT_OVERLAP
-    return first_member_moment(membership, since) or since
+    now = context.started_at
+    resume = _resume_point(membership, cursor)
+    if resume > cursor.complete_until and last == now:
+        _track_open_pull_requests(context, login)
+    if cursor.complete_until < last and (last < now or now - cursor.complete_until > EVENTS_TRUSTED_FOR):
+        _search_login(context, login, resume)
+        _advance_cursor(context, cursor, resume, last)
+
+
+def _resume_point(membership: tuple[Interval, ...], cursor: LoginCursorRow) -> datetime:
+    """Where a login's known history resumes: an hour before its cursor's end, or, when the
+    cursor ends in a gap between two memberships, where the next one starts."""
+    assert cursor.complete_until is not None
+    back = first_member_moment(membership, cursor.complete_until)
+    if back is not None and back > cursor.complete_until:
+        return back
+    return cursor.complete_until - EVENT_OVERLAP
 
 
 def _advance_cursor(context: SyncContext, cursor: LoginCursorRow, start: datetime, end: datetime) -> None:
@@ -140,6 +164,15 @@ def _search_login(context: SyncContext, login: str, start: datetime) -> None:
                 title=issue.title,
                 subject_author=issue.author,
             )
+    context.commit()
+
+
+def _track_open_pull_requests(context: SyncContext, login: str) -> None:
+    """The pull requests of a newcomer (or of someone back) that are still open, however old: the
+    open-PR re-check follows them from now on, so that one merged while they are a member counts
+    (a merge by someone else leaves no event in their feed, and search began at their joining)."""
+    for issue in _search(context, search_qualifiers(login)["open_pull_requests"], GITHUB_EPOCH):
+        record_authored(context, issue)
     context.commit()
 
 
