@@ -8,6 +8,7 @@ every kind of id grows with time the way GitHub's do.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -176,6 +177,22 @@ class World:
     @property
     def members(self) -> list[Account]:
         return [account for account in self.accounts if account.is_member]
+
+    def change_membership(self, *, join: Sequence[str] = (), leave: Sequence[str] = ()) -> None:
+        """Accounts join or leave the organization (as public members when they join); no record
+        changes, so only the member listings answer differently."""
+        found = {login: self.account(login) for login in (*join, *leave)}
+        missing = [login for login, account in found.items() if account is None]
+        if missing:
+            raise ValueError(f"no such account: {', '.join(missing)}")
+        for login in join:
+            account = found[login]
+            assert account is not None
+            account.is_member = account.is_public_member = True
+        for login in leave:
+            account = found[login]
+            assert account is not None
+            account.is_member = account.is_public_member = False
 
     def commit(self, threads: list[Thread], comments: list[Comment], reviews: list[Review]) -> None:
         """Adds new records: ids and numbers continue in time order, `updated_at` follows."""

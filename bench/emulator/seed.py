@@ -9,6 +9,7 @@ members, the rest by outsiders whose work must not be counted.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Generic, TypeVar
@@ -353,8 +354,14 @@ def generate_world(config: WorldConfig) -> World:
     return world
 
 
-def advance_world(world: World, *, days: float, new_contributions: int, seed: int) -> dict[str, int]:
-    """Adds activity in [now, now + days) and moves `now`; nothing changes without activity."""
+def advance_world(
+    world: World, *, days: float, new_contributions: int, seed: int, authors: Sequence[str] = ()
+) -> dict[str, int]:
+    """Adds activity in [now, now + days) and moves `now`; nothing changes without activity.
+
+    `authors` (logins) makes them the only ones who open, comment and review; by default
+    everyone acts, weighted by their past activity.
+    """
     old_now = world.now
     new_now = old_now + int(days * DAY)
     if new_contributions > 0 and new_now <= old_now:
@@ -363,8 +370,8 @@ def advance_world(world: World, *, days: float, new_contributions: int, seed: in
     if new_contributions <= 0:
         return {"threads": 0, "comments": 0, "reviews": 0, "merged": 0}
     rng = random.Random(f"{world.seed}:{seed}:{world.version}:{old_now}")
-    authors = _activity_weighted_authors(world)
-    generator = _ActivityGenerator(rng, world, authors, _activity_weighted_repos(world))
+    acting = _chosen_authors(world, authors) if authors else _activity_weighted_authors(world)
+    generator = _ActivityGenerator(rng, world, acting, _activity_weighted_repos(world))
     threads = generator.new_threads(_share(new_contributions, THREAD_SHARE), old_now, new_now)
     merged = generator.merge_open_pulls(round(new_contributions * MERGES_PER_ADVANCED_ITEM), old_now, new_now)
     world.commit(threads, [], [])
@@ -577,6 +584,14 @@ def _activity_weighted_authors(world: World) -> _WeightedPool[Account]:
         activity[comment.author.id] = activity.get(comment.author.id, 0) + 1
     people = [account for account in world.accounts if account.type is not AccountType.ORGANIZATION]
     return _pool(people, [1.0 + activity.get(person.id, 0) for person in people])
+
+
+def _chosen_authors(world: World, logins: Sequence[str]) -> _WeightedPool[Account]:
+    accounts = [world.account(login) for login in logins]
+    missing = [login for login, account in zip(logins, accounts, strict=True) if account is None]
+    if missing:
+        raise ValueError(f"no such account: {', '.join(missing)}")
+    return _pool([account for account in accounts if account is not None], [1.0] * len(accounts))
 
 
 def _activity_weighted_repos(world: World) -> _WeightedPool[Repository]:

@@ -14,7 +14,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -26,10 +26,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from .accounting import CORE, SEARCH, UNCOUNTED, BudgetSettings, RateBudgets, RequestStats, Window, outcome_of
 from .api import ApiError, ApiResult, RequestContext, error_body, match_route
 from .index import QueryCache, WorldIndex
-from .model import Account, World, format_time
+from .model import Account, AccountType, World, format_time
 from .render import Urls, View
 from .seed import advance_world
-from .truth import DEFAULT_TOPICS, truth_report
+from .truth import DEFAULT_TOPICS, parse_windows, truth_report
 
 ENTERPRISE_PREFIX = "/api/v3"
 CONTROL_PREFIX = "/_emulator/"
@@ -282,7 +282,16 @@ class Emulator:
                 float(payload.get("days", 0)),
                 int(payload.get("new_contributions", 0)),
                 int(payload.get("seed", 0)),
+                [str(login) for login in payload.get("authors", [])],
             )
+        if (method, name) == ("POST", "members"):
+            payload = json.loads(request.body or b"{}")
+            return self.change_membership(
+                [str(login) for login in payload.get("join", [])],
+                [str(login) for login in payload.get("leave", [])],
+            )
+        if (method, name) == ("GET", "accounts"):
+            return self.accounts()
         if (method, name) == ("GET", "truth"):
             return self._truth(request.first_values())
         return None
@@ -303,20 +312,59 @@ class Emulator:
             "events": len(self.index.events),
         }
 
-    def advance(self, days: float, new_contributions: int, seed: int) -> dict[str, Any]:
-        """New activity after `now`, then `now` moves; with no activity no record changes."""
+    def advance(
+        self, days: float, new_contributions: int, seed: int, authors: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """New activity after `now` (by `authors` only, when given), then `now` moves; with no
+        activity no record changes."""
         with self.lock:
-            added = advance_world(self.world, days=days, new_contributions=new_contributions, seed=seed)
+            added = advance_world(
+                self.world, days=days, new_contributions=new_contributions, seed=seed, authors=authors
+            )
             if new_contributions > 0:
                 self.index = WorldIndex(self.world)
             return {"now": format_time(self.world.now), "version": self.world.version, "added": added}
+
+    def change_membership(self, join: Sequence[str], leave: Sequence[str]) -> dict[str, Any]:
+        """Accounts join or leave the organization; only the member listings change."""
+        with self.lock:
+            self.world.change_membership(join=join, leave=leave)
+            return {"members": sorted(account.login for account in self.world.members)}
+
+    def accounts(self) -> list[dict[str, Any]]:
+        """Every user and bot, whether a member, and how much each has done (to pick one by it)."""
+        world = self.world
+        done: dict[int, int] = {}
+        authors = [
+            *(thread.author for thread in world.threads),
+            *(comment.author for comment in world.comments),
+            *(review.author for review in world.reviews),
+        ]
+        for author in authors:
+            done[author.id] = done.get(author.id, 0) + 1
+        return [
+            {
+                "login": account.login,
+                "type": account.type.value,
+                "member": account.is_member,
+                "contributions": done.get(account.id, 0),
+            }
+            for account in world.accounts
+            if account.type is not AccountType.ORGANIZATION
+        ]
 
     def _truth(self, query: dict[str, str]) -> dict[str, Any]:
         topics = [part for part in query.get("topics", DEFAULT_TOPICS).split(",") if part]
         include = [part for part in query.get("include", "").split(",") if part]
         with_rows = query.get("rows", "") in ("1", "true")
         return truth_report(
-            self.world, query["since"], topics, include, query.get("until") or None, with_rows=with_rows
+            self.world,
+            query["since"],
+            topics,
+            include,
+            query.get("until") or None,
+            with_rows=with_rows,
+            windows=parse_windows(query.get("windows", "")),
         )
 
 

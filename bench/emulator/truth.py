@@ -9,7 +9,10 @@ The rules (the project's counting contract, without a roster):
   issue id; `review` for a member's submitted review (any state but PENDING) on
   someone else's pull request, at submitted_at, with the review id; `comment`
   for a member's conversation comment at created_at, with the comment id;
-- only moments in [since, until), until defaulting to the world's now.
+- only moments in [since, until), until defaulting to the world's now;
+- `windows` (login -> [from, until), either end open) replace, for those accounts, "a member
+  now" with "a member within the window": what a tracker that follows membership over time
+  counts for someone who joined or left.
 
 Run `python -m bench.emulator.truth --seed 1 --since 2026-10-01 --topics llm,machine-learning`
 with the same size flags as the server to print the counts (and `--list` for every row).
@@ -23,7 +26,7 @@ import json
 import math
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,13 +49,39 @@ def to_epoch(moment: Moment) -> int:
     return moment
 
 
-def counted_people(world: World) -> dict[int, Account]:
-    """Org members minus bots, by account id."""
+Window = tuple[int | None, int | None]
+
+
+def counted_people(world: World, windows: Mapping[str, Window] | None = None) -> dict[int, Account]:
+    """Org members minus bots (and the accounts with a window), by account id."""
+    wanted = {login.lower() for login in windows or {}}
     return {
         account.id: account
         for account in world.accounts
-        if account.is_member and account.type is not AccountType.BOT and not account.login.endswith("[bot]")
+        if (account.is_member or account.login.lower() in wanted)
+        and account.type is not AccountType.BOT
+        and not account.login.endswith("[bot]")
     }
+
+
+def parse_windows(text: str) -> dict[str, Window]:
+    """`login@FROM..UNTIL` items, comma-separated; FROM or UNTIL (ISO 8601) may be empty."""
+    windows: dict[str, Window] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        login, _, span = item.partition("@")
+        low, separator, high = span.partition("..")
+        if not login or not separator:
+            raise ValueError(f"a window is login@FROM..UNTIL, not {item!r}")
+        windows[login.lower()] = (parse_time(low) if low else None, parse_time(high) if high else None)
+    return windows
+
+
+def _in_window(windows: Mapping[str, Window], login: str, moment: int) -> bool:
+    window = windows.get(login.lower())
+    if window is None:
+        return True
+    low, high = window
+    return (low is None or low <= moment) and (high is None or moment < high)
 
 
 def repo_counts(repo: Repository, topics: Iterable[str], include: Iterable[str]) -> bool:
@@ -71,16 +100,21 @@ def ground_truth(
     topics: Iterable[str],
     include: Iterable[str] = (),
     until: Moment | None = None,
+    windows: Mapping[str, Window] | None = None,
 ) -> list[dict[str, Any]]:
     """Every counted contribution as {kind, github_id, login, repo, number, occurred_at (aware datetime)}."""
     start = to_epoch(since)
     end = world.now if until is None else to_epoch(until)
     topic_list, include_list = list(topics), list(include)
-    people = counted_people(world)
+    people = counted_people(world, windows)
     rows: list[dict[str, Any]] = []
     for repo in world.repos:
         if repo_counts(repo, topic_list, include_list):
-            rows.extend(_repo_contributions(repo, people, start, end))
+            rows.extend(
+                row
+                for row in _repo_contributions(repo, people, start, end)
+                if _in_window(windows or {}, row["login"], int(row["occurred_at"].timestamp()))
+            )
     rows.sort(key=lambda row: (row["occurred_at"], KINDS.index(row["kind"]), row["github_id"]))
     return rows
 
@@ -178,9 +212,10 @@ def truth_report(
     until: Moment | None = None,
     *,
     with_rows: bool = False,
+    windows: Mapping[str, Window] | None = None,
 ) -> dict[str, Any]:
     """The JSON summary the CLI and GET /_emulator/truth return."""
-    rows = ground_truth(world, since, topics, include, until)
+    rows = ground_truth(world, since, topics, include, until, windows)
     report: dict[str, Any] = {
         "since": as_datetime(to_epoch(since)).isoformat(),
         "until": as_datetime(world.now if until is None else to_epoch(until)).isoformat(),
@@ -188,7 +223,7 @@ def truth_report(
         "include": list(include),
         "total": len(rows),
         "by_kind": count_by_kind(rows),
-        "people": len(counted_people(world)),
+        "people": len(counted_people(world, windows)),
         "minimum_pages": minimum_pages_breakdown(world, since, topics, include, until),
     }
     if with_rows:

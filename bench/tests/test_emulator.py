@@ -444,6 +444,55 @@ def test_perceval_endpoints(tiny: tuple[RunningEmulator, requests.Session]) -> N
     assert [pr["number"] for pr in session.get(f"{base}/pulls", params={"state": "open"}).json()] == [4]
 
 
+def test_membership_changes_show_in_the_listing_and_windows_bound_the_truth() -> None:
+    config = WorldConfig(seed=5, people=12, repos=8, contributions=1_500, days=60, now=NOW)
+    for running, session in serve(generate_world(config), EmulatorSettings(search_limit=10_000)):
+        control = f"{running.url}/_emulator"
+        accounts = session.get(f"{control}/accounts").json()
+        leaver = next(a["login"] for a in accounts if a["member"] and a["type"] == "User")
+        joiner = max((a for a in accounts if not a["member"]), key=lambda a: a["contributions"])["login"]
+        before = session.get(f"{control}/truth", params={"since": "2026-01-01", "rows": "1"}).json()
+
+        changed = session.post(f"{control}/members", json={"join": [joiner], "leave": [leaver]}).json()
+
+        listed = {
+            user["login"] for user in session.get(f"{running.url}/orgs/acme/members?per_page=100").json()
+        }
+        assert joiner in listed and leaver not in listed and sorted(listed) == changed["members"]
+        windows = f"{leaver}@..2026-11-01T00:00:00Z,{joiner}@2026-11-01T00:00:00Z.."
+        after = session.get(
+            f"{control}/truth", params={"since": "2026-01-01", "rows": "1", "windows": windows}
+        ).json()
+        rows = after["contributions"]
+        assert {row["login"] for row in rows} >= {leaver, joiner}
+        assert all(row["occurred_at"] < "2026-11-01" for row in rows if row["login"] == leaver)
+        assert all(row["occurred_at"] >= "2026-11-01" for row in rows if row["login"] == joiner)
+        others = [row for row in before["contributions"] if row["login"] != leaver]
+        assert [row for row in rows if row["login"] not in (leaver, joiner)] == others
+        refused = session.post(f"{control}/members", json={"join": ["nobody-at-all"]})
+        assert refused.status_code == 400
+
+
+def test_advance_can_be_limited_to_some_authors() -> None:
+    config = WorldConfig(seed=5, people=12, repos=8, contributions=1_500, days=60, now=NOW)
+    for running, session in serve(generate_world(config), EmulatorSettings(search_limit=10_000)):
+        world = running.emulator.world
+        acting = [world.members[0].login, world.accounts[-1].login]
+        threads, comments, reviews = len(world.threads), len(world.comments), len(world.reviews)
+
+        moved = session.post(
+            f"{running.url}/_emulator/advance",
+            json={"days": 1, "new_contributions": 100, "seed": 3, "authors": acting},
+        ).json()
+
+        assert sum(moved["added"].values()) >= 100
+        assert {thread.author.login for thread in world.threads[threads:]} <= set(acting)
+        replies = [*world.comments[comments:], *world.reviews[reviews:]]
+        # a reply is by one of them, or now and then by the author of the thread it answers
+        assert all(reply.author.login in acting or reply.author is reply.thread.author for reply in replies)
+        assert sum(reply.author.login in acting for reply in replies) > len(replies) / 2 > 25
+
+
 def test_advance_adds_activity_and_keeps_etags_when_idle() -> None:
     config = WorldConfig(seed=5, people=12, repos=8, contributions=1_500, days=60, now=NOW)
     for running, session in serve(generate_world(config), EmulatorSettings(search_limit=10_000)):
