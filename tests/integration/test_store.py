@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from bisect import bisect_right
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -13,6 +15,7 @@ from tracker.store.contributions import (
     ContributionFilter,
     count_stored_contributions,
     first_merge_per_person_repo,
+    group_contributions,
     list_contributions,
     upsert_contributions,
 )
@@ -208,3 +211,23 @@ def test_repo_metadata_postgresql_refuses_is_stored_without_it(engine: Engine) -
     assert stored is not None
     assert stored.description == "weights and \ufffd code"
     assert stored.topics == ("llm",)
+
+
+def test_grouped_counts_put_each_row_in_the_bucket_its_moment_falls_in_whatever_the_edges(
+    engine: Engine,
+) -> None:
+    moments = [datetime(2026, 10, 1, tzinfo=UTC) + timedelta(hours=7 * index) for index in range(100)]
+    rows = [
+        Contribution(Kind.COMMENT, 9000 + index, "fay", "a/b", 1, "T", "https://x", moment)
+        for index, moment in enumerate(moments)
+    ]
+    with Session(engine) as session:
+        upsert_contributions(session, rows, now=NOW)
+        session.commit()
+    for count in (0, 1, 2, 7, 38):
+        edges = [moments[0] + timedelta(hours=5 + 17 * step) for step in range(count)]
+        bounds = [moments[0], *edges, moments[-1] + timedelta(seconds=1)]
+        with Session(engine) as session:
+            groups = list(group_contributions(session, where=ContributionFilter(), edges=bounds))
+        expected = Counter(bisect_right(bounds, moment) - 1 for moment in moments)
+        assert {group.bucket: group.total for group in groups} == dict(expected), count

@@ -310,12 +310,7 @@ def group_contributions(
     counting rules except the time, which the buckets bound.
     """
     table = _CONTRIBUTION
-    inner = edges[1:-1]
-    bucket = (
-        sa.case(*((table.c.occurred_at < edge, index) for index, edge in enumerate(inner)), else_=len(inner))
-        if inner
-        else sa.literal(0)
-    ).label("bucket")
+    bucket = _bucket_of(table.c.occurred_at, list(edges[1:-1]), 0).label("bucket")
     author = sa.case((table.c.kind == Kind.REVIEW.value, table.c.subject_author), else_=None).label("author")
     statement = (
         sa.select(bucket, table.c.kind, table.c.login, table.c.repo, author, sa.func.count())
@@ -326,6 +321,19 @@ def group_contributions(
     kinds = {kind.value: kind for kind in Kind}
     for index, kind, login, repo, subject_author, count in session.connection().execute(statement):
         yield ContributionGroup(index, kinds[kind], login, repo, subject_author, count)
+
+
+def _bucket_of(moment: sa.Column[datetime], inner: list[datetime], first: int) -> sa.ColumnElement[int]:
+    """The number of `inner` edges at or before `moment`, plus `first`, as nested CASEs halving the
+    edges: a row meets about log2(n) comparisons, not n (the counting path refines its buckets
+    with every membership boundary, hundreds in a large organization)."""
+    if not inner:
+        return sa.literal(first)
+    middle = len(inner) // 2
+    return sa.case(
+        (moment < inner[middle], _bucket_of(moment, inner[:middle], first)),
+        else_=_bucket_of(moment, inner[middle + 1 :], first + middle + 1),
+    )
 
 
 def stored_time_range(session: Session) -> tuple[datetime, datetime] | None:
