@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ API_URL_ENV = "GITHUB_API_URL"
 DEFAULT_DATABASE_URL_ENV = "TRACKER_DEFAULT_DATABASE_URL"
 DEFAULT_CONFIG_NAME = "tracker.toml"
 DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_SLACK_MAX_WAIT_SECONDS = 300.0
 CATALOG_PACKAGE = "tracker.catalog"
 CATALOG_FILE = "catalog.toml"
 
@@ -127,9 +129,28 @@ class DigestSection(_Section):
     _timezone_is_known = field_validator("timezone")(_known_timezone)
 
 
+def finite_seconds(value: object, *, default: float) -> float:
+    """A number of seconds, or `default` for garbage, negative or infinite values: a cap on waiting
+    that cannot be read must not become no cap."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        return default
+    return seconds if math.isfinite(seconds) and seconds >= 0 else default
+
+
 class SlackSection(_Section):
     channel: str | None = None
     api_url: str | None = None
+    # The longest wait Slack may ask for (Retry-After); a longer one fails the post at once.
+    max_wait_seconds: float = DEFAULT_SLACK_MAX_WAIT_SECONDS
+
+    @field_validator("max_wait_seconds", mode="before")
+    @classmethod
+    def _unreadable_means_the_default(cls, value: object) -> float:
+        return finite_seconds(value, default=DEFAULT_SLACK_MAX_WAIT_SECONDS)
 
 
 class ScheduleSection(_Section):

@@ -20,6 +20,7 @@ from tracker.logs import redact, secrets_from_environment
 from tracker.slack.check import verify_target
 from tracker.slack.errors import SlackError
 from tracker.slack.targets import target_from_environment
+from tracker.slack.waits import Waits
 from tracker.store import migrate
 from tracker.store.contributions import count_stored_contributions
 from tracker.store.engine import StoreError, make_engine, redact_url
@@ -175,6 +176,6 @@ def check_slack(settings: Settings, environ: Mapping[str, str]) -> Check:
                 Status.WARN,
                 "no destination: set SLACK_BOT_TOKEN (with [slack] channel) or SLACK_WEBHOOK_URL",
             )
-        return Check("slack", Status.OK, verify_target(target))
+        return Check("slack", Status.OK, verify_target(target, Waits(settings.slack.max_wait_seconds)))
     except SlackError as error:
         return Check("slack", Status.FAIL, str(error))

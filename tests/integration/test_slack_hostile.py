@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from tests.integration.slack_world import (
     CHANNEL,
@@ -11,12 +17,17 @@ from tests.integration.slack_world import (
     TOKEN,
     WEBHOOK_PATH,
     bot,
+    expect_post,
+    slack_json,
     webhook,
 )
+from tracker.cancel import Cancelled
+from tracker.slack import transport
 from tracker.slack.check import verify_target
 from tracker.slack.errors import SlackError, SlackSetupError
 from tracker.slack.post import post_message
 from tracker.slack.targets import BotTarget, WebhookTarget, target_from_environment
+from tracker.slack.waits import Waits, retry_after_seconds
 
 
 @pytest.fixture
@@ -129,3 +140,124 @@ def test_https_anywhere_and_http_loopback_webhooks_are_allowed() -> None:
         assert target_from_environment({"SLACK_WEBHOOK_URL": url}, channel=None, api_url=None) == (
             WebhookTarget(url=url)
         )
+
+
+# --- every wait ends ------------------------------------------------------------------------------
+
+
+def limited(httpserver: HTTPServer, path: str, retry_after: str) -> None:
+    httpserver.expect_ordered_request(path).respond_with_json(
+        slack_json("chat_postMessage_ratelimited"), status=429, headers={"Retry-After": retry_after}
+    )
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "shown"), [("315360000", "315360000"), ("inf", "inf"), ("1e400", "inf")]
+)
+def test_a_retry_after_beyond_the_cap_fails_at_once_in_one_line(
+    httpserver: HTTPServer, retry_after: str, shown: str
+) -> None:
+    limited(httpserver, "/api/chat.postMessage", retry_after)
+    started = time.monotonic()
+
+    with pytest.raises(SlackError) as raised:
+        post_message(bot(httpserver), PAYLOAD)
+
+    assert str(raised.value) == (
+        f"Slack asked to wait {shown} s, more than the cap of 300 s ([slack] max_wait_seconds)"
+    )
+    assert time.monotonic() - started < 5
+    assert len(httpserver.log) == 1
+
+
+def test_the_cap_is_the_configured_one(httpserver: HTTPServer) -> None:
+    limited(httpserver, WEBHOOK_PATH, "5")
+
+    with pytest.raises(SlackError, match=r"wait 5 s, more than the cap of 2 s"):
+        post_message(webhook(httpserver), PAYLOAD, waits=Waits(max_wait_seconds=2))
+
+
+@pytest.mark.parametrize("retry_after", ["soon", "-30", "nan", ""])
+def test_an_unreadable_retry_after_waits_a_second_then_tries_again(
+    httpserver: HTTPServer, retry_after: str
+) -> None:
+    limited(httpserver, "/api/chat.postMessage", retry_after)
+    expect_post(httpserver, slack_json("chat_postMessage_ok"))
+    started = time.monotonic()
+
+    receipt = post_message(bot(httpserver), PAYLOAD)
+
+    assert receipt.ts == "1503435956.000247"
+    assert 0.9 < time.monotonic() - started < 5
+    httpserver.check_assertions()
+
+
+def test_a_retry_after_as_an_http_date_is_understood() -> None:
+    now = datetime(2025, 3, 10, 9, tzinfo=UTC)
+
+    assert retry_after_seconds("Mon, 10 Mar 2025 09:00:42 GMT", now=now) == 42
+    assert retry_after_seconds("Mon, 10 Mar 2025 08:00:00 GMT", now=now) == 0
+    assert retry_after_seconds("Sat, 10 Mar 2125 09:00:00 GMT", now=now) > 300
+
+
+def test_a_stop_request_ends_a_wait_for_slack_at_once(httpserver: HTTPServer) -> None:
+    limited(httpserver, "/api/chat.postMessage", "120")
+    waits = Waits()
+    threading.Timer(0.5, waits.cancel.request).start()
+    started = time.monotonic()
+
+    with pytest.raises(Cancelled):
+        post_message(bot(httpserver), PAYLOAD, waits=waits)
+
+    assert time.monotonic() - started < 3
+    assert len(httpserver.log) == 1
+
+
+@pytest.fixture
+def dripping(httpserver: HTTPServer) -> Iterator[HTTPServer]:
+    """Slack's stand-in sends its answer a byte every 0.2 s (for 20 s at most)."""
+    stop = threading.Event()
+
+    def drip(_request: Request) -> Response:
+        def body() -> Iterator[bytes]:
+            for byte in b'{"ok": true, "ts": "1.1"}' + b" " * 100:
+                if stop.wait(0.2):
+                    return
+                yield bytes([byte])
+
+        return Response(body(), content_type="application/json")
+
+    httpserver.expect_request("/api/chat.postMessage").respond_with_handler(drip)
+    httpserver.expect_request(WEBHOOK_PATH).respond_with_handler(drip)
+    yield httpserver
+    stop.set()
+
+
+def test_an_answer_dripping_past_the_deadline_is_given_up(dripping: HTTPServer) -> None:
+    started = time.monotonic()
+
+    with pytest.raises(SlackError, match=r"no complete answer from localhost within 1 s"):
+        post_message(bot(dripping), PAYLOAD, waits=Waits(request_deadline_seconds=1))
+
+    assert time.monotonic() - started < 3
+
+
+def test_a_stop_request_ends_the_wait_for_an_answer(dripping: HTTPServer) -> None:
+    waits = Waits()
+    threading.Timer(0.5, waits.cancel.request).start()
+    started = time.monotonic()
+
+    with pytest.raises(SlackError, match=r"stopped \(a stop was requested\) before localhost answered"):
+        post_message(webhook(dripping), PAYLOAD, waits=waits)
+
+    assert time.monotonic() - started < 3
+
+
+def test_an_answer_beyond_the_size_cap_is_refused(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transport, "MAX_BODY_BYTES", 1024)
+    httpserver.expect_request("/api/chat.postMessage").respond_with_data("x" * 4096)
+
+    with pytest.raises(SlackError, match=r"the answer from localhost is larger than"):
+        post_message(bot(httpserver), PAYLOAD)

@@ -392,6 +392,30 @@ def test_known_digest_timezone_is_accepted(tmp_path: Path) -> None:
     assert load_settings(config, environ={}).digest.timezone == "Europe/Berlin"
 
 
+@pytest.mark.parametrize(
+    ("written", "cap"),
+    [
+        ("", 300.0),
+        ("42", 42.0),
+        ("0", 0.0),
+        ('"90"', 90.0),
+        ("inf", 300.0),
+        ("nan", 300.0),
+        ("-5", 300.0),
+        ('"lots"', 300.0),
+        ("true", 300.0),
+        ("[1]", 300.0),
+    ],
+)
+def test_the_slack_wait_cap_is_a_finite_number_of_seconds_or_the_default(
+    tmp_path: Path, written: str, cap: float
+) -> None:
+    key = f"max_wait_seconds = {written}" if written else ""
+    config = write(tmp_path / "tracker.toml", f"{MINIMAL}\n[slack]\n{key}\n{REPOS}")
+
+    assert load_settings(config, environ={}).slack.max_wait_seconds == cap
+
+
 def test_unknown_schedule_timezone_names_the_file_and_key(tmp_path: Path) -> None:
     config = write(
         tmp_path / "tracker.toml", f'{MINIMAL}\n[schedule]\ntimezone = "Mars/Olympus_Mons"\n{REPOS}'

@@ -9,15 +9,16 @@ from slack_sdk.errors import SlackApiError
 from tracker.slack.errors import SlackError
 from tracker.slack.targets import BotTarget, SlackTarget, WebhookTarget
 from tracker.slack.transport import GuardedWebClient
+from tracker.slack.waits import Waits, read_retry_handlers
 
 WEBHOOK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
 
 
-def verify_target(target: SlackTarget) -> str:
+def verify_target(target: SlackTarget, waits: Waits | None = None) -> str:
     """A one-line description of the destination, or SlackError saying what is wrong."""
     if isinstance(target, WebhookTarget):
         return _verify_webhook(target)
-    return _verify_bot(target)
+    return _verify_bot(target, waits or Waits())
 
 
 def _verify_webhook(target: WebhookTarget) -> str:
@@ -33,8 +34,14 @@ def _verify_webhook(target: WebhookTarget) -> str:
     return "incoming webhook (cannot be checked without posting)"
 
 
-def _verify_bot(target: BotTarget) -> str:
-    client = GuardedWebClient(token=target.token, base_url=target.api_url, timeout=15)
+def _verify_bot(target: BotTarget, waits: Waits) -> str:
+    client = GuardedWebClient(
+        waits=waits,
+        token=target.token,
+        base_url=target.api_url,
+        timeout=15,
+        retry_handlers=read_retry_handlers(waits),
+    )
     try:
         identity = client.auth_test()
     except SlackApiError as error:

@@ -2,8 +2,8 @@
 
 Secrets come from the environment only and never appear in an error: a `SlackError` says
 what Slack answered (its error code, the HTTP status) and what to do about it.
-Rate limits (429, honouring Retry-After), 5xx answers and dropped connections are retried
-by slack-sdk's retry handlers.
+Rate limits (429, honouring Retry-After up to a cap), 5xx answers and dropped connections are
+retried by the handlers of `waits.py` inside slack-sdk's retry loop.
 """
 
 from __future__ import annotations
@@ -15,18 +15,11 @@ from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import RetryHandler, RetryIntervalCalculator
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from tracker.slack.errors import SlackError
 from tracker.slack.targets import BOT_TOKEN_ENV, WEBHOOK_URL_ENV, BotTarget, SlackTarget, WebhookTarget
-from tracker.slack.transport import GuardedWebClient, GuardedWebhookClient
-
-RETRIES = 3
-TIMEOUT_SECONDS = 30
+from tracker.slack.transport import TIMEOUT_SECONDS, GuardedWebClient, GuardedWebhookClient
+from tracker.slack.waits import RETRIES, Waits, read_retry_handlers
 
 HINTS: dict[str, str] = {
     "not_in_channel": "invite the bot to the channel first (/invite @your-app)",
@@ -50,37 +43,31 @@ class PostReceipt:
     ts: str | None
 
 
-def retry_handlers(
-    retries: int = RETRIES, interval: RetryIntervalCalculator | None = None
-) -> list[RetryHandler]:
-    """429 (waiting Retry-After), 500/503 and dropped connections, each retried `retries` times."""
-    spacing: dict[str, Any] = {"interval_calculator": interval} if interval is not None else {}
-    return [
-        RateLimitErrorRetryHandler(max_retry_count=retries),
-        ServerErrorRetryHandler(max_retry_count=retries, **spacing),
-        ConnectionErrorRetryHandler(max_retry_count=retries, **spacing),
-    ]
-
-
 def post_message(
     target: SlackTarget,
     payload: Mapping[str, Any],
     *,
+    waits: Waits | None = None,
     retries: int = RETRIES,
     retry_interval: RetryIntervalCalculator | None = None,
 ) -> PostReceipt:
     """Post the message body (text, blocks, ...) and return where it went and its ts."""
-    handlers = retry_handlers(retries, retry_interval)
+    waits = waits or Waits()
+    handlers = read_retry_handlers(waits, retries, retry_interval)
     if isinstance(target, BotTarget):
-        return _post_with_token(target, payload, handlers)
-    return _post_to_webhook(target, payload, handlers)
+        return _post_with_token(target, payload, waits, handlers)
+    return _post_to_webhook(target, payload, waits, handlers)
 
 
 def _post_with_token(
-    target: BotTarget, payload: Mapping[str, Any], handlers: list[RetryHandler]
+    target: BotTarget, payload: Mapping[str, Any], waits: Waits, handlers: list[RetryHandler]
 ) -> PostReceipt:
     client = GuardedWebClient(
-        token=target.token, base_url=target.api_url, timeout=TIMEOUT_SECONDS, retry_handlers=handlers
+        waits=waits,
+        token=target.token,
+        base_url=target.api_url,
+        timeout=TIMEOUT_SECONDS,
+        retry_handlers=handlers,
     )
     try:
         response = client.chat_postMessage(channel=target.channel, **payload)
@@ -94,9 +81,11 @@ def _post_with_token(
 
 
 def _post_to_webhook(
-    target: WebhookTarget, payload: Mapping[str, Any], handlers: list[RetryHandler]
+    target: WebhookTarget, payload: Mapping[str, Any], waits: Waits, handlers: list[RetryHandler]
 ) -> PostReceipt:
-    client = GuardedWebhookClient(url=target.url, timeout=TIMEOUT_SECONDS, retry_handlers=handlers)
+    client = GuardedWebhookClient(
+        waits=waits, url=target.url, timeout=TIMEOUT_SECONDS, retry_handlers=handlers
+    )
     try:
         response = client.send_dict(dict(payload))
     except (SlackClientError, OSError) as error:
