@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -9,25 +11,42 @@ from datetime import UTC, datetime
 
 import pytest
 from pytest_httpserver import HTTPServer
+from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 from werkzeug import Request, Response
 
 from tests.integration.slack_world import (
     CHANNEL,
+    NO_WAIT,
     PAYLOAD,
     TOKEN,
     WEBHOOK_PATH,
     bot,
+    closed_port,
     expect_post,
+    expect_webhook,
+    sent,
     slack_json,
     webhook,
 )
 from tracker.cancel import Cancelled
 from tracker.slack import transport
 from tracker.slack.check import verify_target
-from tracker.slack.errors import SlackError, SlackSetupError
+from tracker.slack.errors import SlackError, SlackOutcomeUnknown, SlackSetupError
 from tracker.slack.post import post_message
 from tracker.slack.targets import BotTarget, WebhookTarget, target_from_environment
 from tracker.slack.waits import Waits, retry_after_seconds
+
+
+class CountingInterval(FixedValueRetryIntervalCalculator):
+    """No wait between retries, and a count of them."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+        self.calls = 0
+
+    def calculate_sleep_duration(self, current_attempt: int) -> float:
+        self.calls += 1
+        return super().calculate_sleep_duration(current_attempt)
 
 
 @pytest.fixture
@@ -261,3 +280,141 @@ def test_an_answer_beyond_the_size_cap_is_refused(
 
     with pytest.raises(SlackError, match=r"the answer from localhost is larger than"):
         post_message(bot(httpserver), PAYLOAD)
+
+
+# --- a post never repeats blindly -----------------------------------------------------------------
+
+
+def accepts_then_fails(httpserver: HTTPServer, path: str, status: int = 500) -> None:
+    """Slack takes the message, then its answer is lost in a 5xx."""
+    httpserver.expect_request(path, method="POST").respond_with_data("upstream error", status=status)
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_5xx_after_chat_post_message_is_not_retried_and_may_have_been_posted(
+    httpserver: HTTPServer, status: int
+) -> None:
+    accepts_then_fails(httpserver, "/api/chat.postMessage", status)
+
+    with pytest.raises(SlackOutcomeUnknown) as raised:
+        post_message(bot(httpserver), PAYLOAD, retry_interval=NO_WAIT)
+
+    assert str(raised.value) == (
+        "Slack gave no clear answer to the message (chat.postMessage: an answer that is not Slack's, "
+        f"HTTP {status}): it may or may not have been posted"
+    )
+    assert len(httpserver.log) == 1
+
+
+def test_a_5xx_after_a_webhook_post_is_not_retried_and_may_have_been_posted(httpserver: HTTPServer) -> None:
+    accepts_then_fails(httpserver, WEBHOOK_PATH)
+
+    with pytest.raises(SlackOutcomeUnknown, match=r"the webhook: upstream error, HTTP 500") as raised:
+        post_message(webhook(httpserver), PAYLOAD, retry_interval=NO_WAIT)
+
+    assert "SECRETPATH" not in str(raised.value)
+    assert len(httpserver.log) == 1
+
+
+@pytest.mark.parametrize("error", ["internal_error", "fatal_error"])
+def test_slack_s_own_maybe_done_errors_are_an_unknown_outcome(httpserver: HTTPServer, error: str) -> None:
+    expect_post(httpserver, {"ok": False, "error": error})
+
+    with pytest.raises(SlackOutcomeUnknown, match=rf"chat.postMessage: {error}, HTTP 200"):
+        post_message(bot(httpserver), PAYLOAD)
+
+
+@pytest.mark.parametrize("body", ["<html>Welcome to the hotel wifi</html>", '{"ok": true, "ts": "15034'])
+def test_a_200_that_is_not_slack_s_json_is_an_unknown_outcome(httpserver: HTTPServer, body: str) -> None:
+    httpserver.expect_request("/api/chat.postMessage").respond_with_data(body, content_type="text/html")
+
+    with pytest.raises(SlackOutcomeUnknown):
+        post_message(bot(httpserver), PAYLOAD)
+
+    assert len(httpserver.log) == 1
+
+
+def test_a_webhook_200_that_is_not_ok_is_an_unknown_outcome(httpserver: HTTPServer) -> None:
+    httpserver.expect_request(WEBHOOK_PATH).respond_with_data("<html>portal</html>", content_type="text/html")
+
+    with pytest.raises(SlackOutcomeUnknown, match=r"an answer that is not Slack's, HTTP 200"):
+        post_message(webhook(httpserver), PAYLOAD)
+
+
+@pytest.fixture
+def hangs_up() -> Iterator[tuple[str, list[bytes]]]:
+    """A server that reads each whole request, then closes the connection without answering."""
+    server = socket.create_server(("127.0.0.1", 0))
+    received: list[bytes] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            with connection:
+                received.append(read_request(connection))
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", received
+    server.close()
+
+
+def read_request(connection: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: *(\d+)", head, re.IGNORECASE).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += connection.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+def test_a_connection_dropped_after_sending_is_not_retried(hangs_up: tuple[str, list[bytes]]) -> None:
+    base, received = hangs_up
+
+    with pytest.raises(SlackOutcomeUnknown, match=r"no usable answer from Slack at 127\.0\.0\.1"):
+        post_message(WebhookTarget(url=f"{base}{WEBHOOK_PATH}"), PAYLOAD, retry_interval=NO_WAIT)
+
+    assert len(received) == 1
+
+
+def test_a_refused_connection_is_retried_and_then_fails_as_not_posted() -> None:
+    spacing = CountingInterval()
+
+    with pytest.raises(SlackError) as raised:
+        post_message(
+            BotTarget(TOKEN, CHANNEL, f"http://127.0.0.1:{closed_port()}/api/"),
+            PAYLOAD,
+            retry_interval=spacing,
+        )
+
+    assert not isinstance(raised.value, SlackOutcomeUnknown)
+    assert "cannot reach Slack at 127.0.0.1" in str(raised.value)
+    assert spacing.calls == 3
+
+
+def test_ratelimited_in_a_200_body_is_retried(httpserver: HTTPServer) -> None:
+    expect_post(httpserver, slack_json("chat_postMessage_ratelimited"), **{"Retry-After": "0"})
+    expect_post(httpserver, slack_json("chat_postMessage_ok"))
+
+    assert post_message(bot(httpserver), PAYLOAD).ts == "1503435956.000247"
+    httpserver.check_assertions()
+
+
+def test_a_bot_post_carries_slack_message_metadata_and_a_webhook_post_does_not(
+    httpserver: HTTPServer,
+) -> None:
+    metadata = {
+        "event_type": "tracker_digest",
+        "event_payload": {"period": "week 2025-03-03", "organization": "acme"},
+    }
+    expect_post(httpserver, slack_json("chat_postMessage_ok"))
+    expect_webhook(httpserver, "ok")
+
+    post_message(bot(httpserver), PAYLOAD, metadata=metadata)
+    post_message(webhook(httpserver), PAYLOAD, metadata=metadata)
+
+    assert sent(httpserver) == [{"channel": CHANNEL, **PAYLOAD, "metadata": metadata}, PAYLOAD]

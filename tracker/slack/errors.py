@@ -14,3 +14,11 @@ class SlackError(Exception):
 
 class SlackSetupError(SlackError):
     """The environment or config names an incomplete destination (fix and run again)."""
+
+
+class SlackOutcomeUnknown(SlackError):
+    """The message was sent but no clear answer came back: it may or may not be in the channel.
+
+    Never retried blindly: a 5xx, a timeout or a connection dropped after sending can follow a
+    post that Slack accepted.
+    """
