@@ -44,7 +44,14 @@ from tracker.slack.errors import SlackError
 from tracker.slack.post import PostReceipt
 from tracker.slack.targets import BotTarget, SlackTarget, WebhookTarget
 from tracker.store.contributions import upsert_contributions
-from tracker.store.digests import DigestPostRow, get_digest_post, record_digest_post
+from tracker.store.digests import (
+    DigestPostRow,
+    DigestPostStatus,
+    claim_digest_post,
+    get_digest_post,
+    record_digest_post,
+    settle_digest_claim,
+)
 
 NOW = datetime(2025, 3, 10, 9, tzinfo=UTC)
 
@@ -109,6 +116,76 @@ def test_recording_the_same_period_again_replaces_the_record(engine: Engine) -> 
     assert [(row.message_ts, row.posted_at) for row in rows] == [("2.2", later)]
 
 
+SLOT: dict[str, Any] = {
+    "period_kind": "week",
+    "period_start": world.WEEK_START,
+    "destination": f"channel:{CHANNEL}",
+}
+
+
+def claim(session: Session, at: datetime = NOW) -> DigestPostRow:
+    return claim_digest_post(session, **SLOT, period_end=world.WEEK_END, claimed_at=at)
+
+
+def stored(engine: Engine) -> list[tuple[str, datetime, datetime | None, str | None]]:
+    with Session(engine) as session:
+        rows = session.exec(select(DigestPostRow)).all()
+        return [(row.status, row.claimed_at, row.posted_at, row.message_ts) for row in rows]
+
+
+def test_a_claim_is_kept_before_the_post_and_becomes_posted_after_it(engine: Engine) -> None:
+    with Session(engine) as session:
+        claim(session)
+        session.commit()
+    claimed = stored(engine)
+    with Session(engine) as session:
+        record(session, ts="1.1", posted_at=NOW + timedelta(seconds=2))
+        session.commit()
+
+    assert claimed == [(DigestPostStatus.CLAIMED, NOW, None, None)]
+    assert stored(engine) == [(DigestPostStatus.POSTED, NOW, NOW + timedelta(seconds=2), "1.1")]
+
+
+def test_a_second_attempt_keeps_the_first_attempt_s_time(engine: Engine) -> None:
+    later = NOW + timedelta(days=1)
+    with Session(engine) as session:
+        claim(session)
+        session.commit()
+        settle_digest_claim(session, **SLOT, status=DigestPostStatus.UNKNOWN)
+        session.commit()
+        claim(session, at=later)
+        session.commit()
+
+    assert stored(engine) == [(DigestPostStatus.CLAIMED, NOW, None, None)]
+
+
+def test_settling_a_claim_removes_a_first_attempt_or_sets_the_outcome(engine: Engine) -> None:
+    with Session(engine) as session:
+        claim(session)
+        session.commit()
+        settle_digest_claim(session, **SLOT, status=None)
+        session.commit()
+    removed = stored(engine)
+    with Session(engine) as session:
+        claim(session)
+        session.commit()
+        settle_digest_claim(session, **SLOT, status=DigestPostStatus.UNKNOWN)
+        session.commit()
+
+    assert removed == []
+    assert stored(engine) == [(DigestPostStatus.UNKNOWN, NOW, None, None)]
+
+
+def test_settling_leaves_a_posted_digest_alone(engine: Engine) -> None:
+    with Session(engine) as session:
+        record(session, ts="1.1")
+        session.commit()
+        settle_digest_claim(session, **SLOT, status=None)
+        session.commit()
+
+    assert stored(engine) == [(DigestPostStatus.POSTED, NOW, NOW, "1.1")]
+
+
 def test_the_database_refuses_two_records_of_one_period_and_destination(engine: Engine) -> None:
     def row() -> DigestPostRow:
         return DigestPostRow(
@@ -116,6 +193,7 @@ def test_the_database_refuses_two_records_of_one_period_and_destination(engine: 
             period_start=world.WEEK_START,
             period_end=world.WEEK_END,
             destination="webhook",
+            claimed_at=NOW,
             posted_at=NOW,
         )
 

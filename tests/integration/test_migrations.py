@@ -13,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import tracker.store.digests
 import tracker.store.runs
@@ -28,6 +28,7 @@ from tracker.store.contributions import (
     list_contributions,
     upsert_contributions,
 )
+from tracker.store.digests import DigestPostRow, DigestPostStatus
 from tracker.store.engine import make_engine
 from tracker.store.membership import last_applied_listing, list_member_accounts
 from tracker.store.sync_state import (
@@ -288,5 +289,34 @@ def test_members_before_0009_become_members_since_the_beginning_of_history(datab
         with engine.connect() as connection:
             rows = connection.execute(sa.text("SELECT login_key, user_type FROM org_member ORDER BY 1")).all()
         assert [tuple(row) for row in rows] == [("acme-ci", "Bot"), ("fay", "User"), ("gus", "User")]
+    finally:
+        engine.dispose()
+
+
+def test_digests_posted_before_claims_existed_stay_posted(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine, "0009")
+        posted = datetime(2026, 10, 5, 9, tzinfo=UTC)
+        sqlite = engine.dialect.name == "sqlite"
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO digest_post (period_kind, period_start, period_end, destination, "
+                    "message_ts, posted_at) VALUES ('week', :start, :end, 'webhook', NULL, :posted)"
+                ),
+                {
+                    name: moment.replace(tzinfo=None) if sqlite else moment
+                    for name, moment in {
+                        "start": datetime(2026, 9, 28, tzinfo=UTC),
+                        "end": datetime(2026, 10, 5, tzinfo=UTC),
+                        "posted": posted,
+                    }.items()
+                },
+            )
+        migrate.upgrade(engine)
+        with Session(engine) as session:
+            (row,) = session.exec(select(DigestPostRow)).all()
+        assert (row.status, row.claimed_at, row.posted_at) == (DigestPostStatus.POSTED, posted, posted)
     finally:
         engine.dispose()

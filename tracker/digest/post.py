@@ -65,7 +65,8 @@ class DigestOutcome:
         if self.receipt is not None:
             ts = f" (ts {self.receipt.ts})" if self.receipt.ts else ""
             return f"posted {what} to {self.destination}{ts}"
-        when = local_time(self.earlier.posted_at, self.prepared.period.timezone) if self.earlier else "before"
+        moment = self.earlier.posted_at if self.earlier else None
+        when = local_time(moment, self.prepared.period.timezone) if moment else "before"
         return (
             f"{what} was already posted to {self.destination} on {when}; "
             "nothing posted (use --force to post it again)"
