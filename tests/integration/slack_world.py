@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from pytest_httpserver import HTTPServer
 from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
+from werkzeug import Request, Response
 
 from tests.conftest import load_fixture
 from tracker.slack.targets import BotTarget, WebhookTarget
@@ -52,3 +54,53 @@ def closed_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+class FakeSlack:
+    """A local Slack that keeps what is posted and shows it in conversations.history, as Slack does.
+
+    `lose_answers`: it accepts each post, then answers 500 (the answer is lost, the post is not).
+    `delay`: seconds it takes to answer a post.
+    """
+
+    def __init__(self, httpserver: HTTPServer, *, webhook_path: str = WEBHOOK_PATH) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.lose_answers = False
+        self.delay = 0.0
+        httpserver.expect_request("/api/chat.postMessage", method="POST").respond_with_handler(self._post)
+        httpserver.expect_request("/api/conversations.history").respond_with_handler(self._history)
+        httpserver.expect_request(webhook_path, method="POST").respond_with_handler(self._webhook)
+
+    def _post(self, request: Request) -> Response:
+        message = {**request.get_json(), "ts": f"{time.time():.6f}"}
+        self.posts.append(message)
+        time.sleep(self.delay)
+        if self.lose_answers:
+            return Response("upstream connect error", status=500)
+        answer = {"ok": True, "channel": message["channel"], "ts": message["ts"], "message": {}}
+        return Response(json.dumps(answer), content_type="application/json")
+
+    def _webhook(self, request: Request) -> Response:
+        self.posts.append(request.get_json())
+        time.sleep(self.delay)
+        return Response("upstream connect error", status=500) if self.lose_answers else Response("ok")
+
+    def _history(self, request: Request) -> Response:
+        oldest = float(request.form.get("oldest", "0"))
+        messages = [
+            {
+                "type": "message",
+                "user": "U0BOT0000",
+                "bot_id": "B0BOT0000",
+                "app_id": "A0APP0000",
+                "text": post["text"],
+                "ts": post["ts"],
+                **({"metadata": post["metadata"]} if "metadata" in post else {}),
+            }
+            for post in reversed(self.posts)
+            if "ts" in post and float(post["ts"]) > oldest
+        ]
+        page = {"ok": True, "messages": messages, "has_more": False, "pin_count": 0}
+        return Response(
+            json.dumps({**page, "response_metadata": {"next_cursor": ""}}), content_type="application/json"
+        )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ from sqlmodel import Session
 
 from tests.conftest import load_fixture
 from tests.integration import digest_world as world
+from tests.integration.slack_world import FakeSlack
 from tracker import cli as cli_module
 from tracker.cli import run
 from tracker.cli.digest import digest
@@ -318,3 +322,70 @@ def test_a_plain_http_slack_url_is_a_setup_error_naming_the_variable(
     assert code == 2
     assert f"{variable} must be an https:// URL" in err
     assert "CLISECRET" not in err
+
+
+# --- exactly once, whatever Slack answers ---------------------------------------------------------
+
+
+def test_a_bot_post_whose_answer_is_lost_fails_in_one_line_and_the_next_run_finds_it(
+    config: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServer
+) -> None:
+    use_bot(monkeypatch, httpserver)
+    slack = FakeSlack(httpserver)
+    slack.lose_answers = True
+
+    lost = digest_of_week(capsys, config)
+    slack.lose_answers = False
+    found = digest_of_week(capsys, config)
+
+    assert lost[0] == 1
+    assert lost[2].count("\n") == 1
+    assert lost[2].startswith("error: Slack gave no clear answer to the message (chat.postMessage: ")
+    assert lost[2].endswith("the next run looks for it in the channel's history before posting\n")
+    assert found[0] == 0
+    assert f"is already in channel:{CHANNEL} (ts {slack.posts[0]['ts']})" in found[2]
+    assert len(slack.posts) == 1
+
+
+def test_a_webhook_post_whose_answer_is_lost_is_posted_again_only_with_force(
+    config: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServer
+) -> None:
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", httpserver.url_for(WEBHOOK_PATH))
+    slack = FakeSlack(httpserver, webhook_path=WEBHOOK_PATH)
+    slack.lose_answers = True
+
+    lost = digest_of_week(capsys, config)
+    slack.lose_answers = False
+    refused = digest_of_week(capsys, config)
+    forced = digest_of_week(capsys, config, "--force")
+
+    assert lost[0] == 1
+    assert "check the channel: the next run does not post it again without --force" in lost[2]
+    assert refused[0] == 1
+    assert refused[2].count("\n") == 1
+    assert "has no known outcome" in refused[2]
+    assert "run with --force if it is missing; nothing posted" in refused[2]
+    assert forced[0] == 0
+    assert forced[2].startswith("posted the digest")
+    assert len(slack.posts) == 2
+    assert "CLISECRET" not in lost[2] + refused[2]
+
+
+def test_two_tracker_digest_processes_at_once_post_once(
+    config: str, monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServer
+) -> None:
+    slack = FakeSlack(httpserver)
+    slack.delay = 3
+    environ = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": httpserver.url_for("/api/")}
+    command = [sys.executable, "-m", "tracker.cli", "--config", config, "digest", "--end", "2025-03-10"]
+
+    runs = [
+        subprocess.Popen(command, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    results = [(run.wait(timeout=60), run.communicate()[1]) for run in runs]
+
+    assert len(slack.posts) == 1
+    assert sorted(code for code, _ in results) in ([0, 0], [0, 1])
+    for code, err in results:
+        assert code == 0 or "is posting a digest right now; nothing posted" in err

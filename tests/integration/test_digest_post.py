@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,18 +23,22 @@ from tests.integration.slack_world import (
     CHANNEL,
     TOKEN,
     WEBHOOK_PATH,
+    FakeSlack,
     bot,
     expect_post,
     expect_webhook,
     sent,
     slack_json,
+    webhook,
 )
+from tracker.cancel import Cancelled, CancelToken
 from tracker.config import Settings
 from tracker.counting import QueryFilter, counted_contributions, counted_groups
+from tracker.digest import once
+from tracker.digest.once import DigestOutcomeUnknown, DigestPostError, Poster
 from tracker.digest.post import (
     DigestRequest,
     PeriodNotOver,
-    Poster,
     post_digest,
     post_scheduled_digest,
     preview_digest,
@@ -43,6 +49,7 @@ from tracker.reports import group_totals
 from tracker.slack.errors import SlackError
 from tracker.slack.post import PostReceipt
 from tracker.slack.targets import BotTarget, SlackTarget, WebhookTarget
+from tracker.slack.waits import Waits
 from tracker.store.contributions import upsert_contributions
 from tracker.store.digests import (
     DigestPostRow,
@@ -52,6 +59,7 @@ from tracker.store.digests import (
     record_digest_post,
     settle_digest_claim,
 )
+from tracker.store.engine import StoreError
 
 NOW = datetime(2025, 3, 10, 9, tzinfo=UTC)
 
@@ -335,7 +343,9 @@ def test_a_week_across_the_dst_change_counts_its_167_hours(
 
 
 def counting_poster(receipts: list[SlackTarget], *, fail: bool = False) -> Poster:
-    def post(target: SlackTarget, payload: Mapping[str, Any]) -> PostReceipt:
+    def post(
+        target: SlackTarget, payload: Mapping[str, Any], *, metadata: Mapping[str, Any] | None, waits: Waits
+    ) -> PostReceipt:
         receipts.append(target)
         if fail:
             raise SlackError("Slack refused the message (chat.postMessage: not_in_channel, HTTP 200)")
@@ -432,7 +442,9 @@ def test_a_failed_post_records_nothing_so_the_next_run_posts(engine: Engine, set
     targets: list[SlackTarget] = []
     target = BotTarget(token=TOKEN, channel=CHANNEL)
 
-    with pytest.raises(SlackError):
+    with pytest.raises(
+        DigestPostError, match=r"not_in_channel.*nothing was posted, the next run will try again"
+    ):
         post_digest(engine, settings, request_for(), target, post=counting_poster(targets, fail=True))
     retried = post_digest(engine, settings, request_for(), target, post=counting_poster(targets))
 
@@ -443,3 +455,189 @@ def test_a_failed_post_records_nothing_so_the_next_run_posts(engine: Engine, set
 def test_a_week_not_over_yet_is_refused(engine: Engine, settings: Settings) -> None:
     with pytest.raises(PeriodNotOver, match="is not over yet"):
         preview_digest(engine, settings, request_for(end=datetime(2025, 3, 17, tzinfo=UTC)))
+
+
+# --- exactly once, whatever Slack answers ---------------------------------------------------------
+
+
+@pytest.fixture
+def slack(httpserver: HTTPServer) -> FakeSlack:
+    return FakeSlack(httpserver)
+
+
+def the_record(engine: Engine, destination: str = f"channel:{CHANNEL}") -> DigestPostRow | None:
+    with Session(engine) as session:
+        return get_digest_post(
+            session, period_kind="week", period_start=world.WEEK_START, destination=destination
+        )
+
+
+def test_a_bot_post_carries_the_digest_s_metadata_in_slack_s_shape(
+    engine: Engine, settings: Settings, httpserver: HTTPServer, slack: FakeSlack
+) -> None:
+    post_digest(engine, settings, request_for(), bot(httpserver))
+
+    (posted,) = slack.posts
+    assert posted["metadata"] == {
+        "event_type": "tracker_digest",
+        "event_payload": {"period": "week 2025-03-03T00:00:00Z", "organization": "acme"},
+    }
+
+
+def test_two_digests_at_once_post_once(
+    engine: Engine, settings: Settings, httpserver: HTTPServer, slack: FakeSlack
+) -> None:
+    slack.delay = 1.5
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            outcomes.append(post_digest(engine, settings, request_for(), bot(httpserver)).summary())
+        except DigestPostError as problem:
+            outcomes.append(str(problem))
+
+    first = threading.Thread(target=run)
+    first.start()
+    while not slack.posts and first.is_alive():
+        time.sleep(0.05)
+    run()
+    first.join()
+
+    assert len(slack.posts) == 1
+    assert sorted(outcome.split(" ", 1)[0] for outcome in outcomes) == ["another", "posted"]
+    assert "is posting a digest right now; nothing posted" in " ".join(outcomes)
+
+
+def test_a_post_slack_accepts_then_answers_500_is_sent_once_and_found_by_the_next_run(
+    engine: Engine, settings: Settings, httpserver: HTTPServer, slack: FakeSlack
+) -> None:
+    slack.lose_answers = True
+
+    with pytest.raises(DigestOutcomeUnknown) as lost:
+        post_digest(engine, settings, request_for(), bot(httpserver))
+    unknown = the_record(engine)
+    slack.lose_answers = False
+    again = post_digest(engine, settings, request_for(), bot(httpserver))
+
+    assert str(lost.value).endswith(
+        "it may or may not have been posted; "
+        "the next run looks for it in the channel's history before posting"
+    )
+    assert unknown is not None and unknown.status == DigestPostStatus.UNKNOWN
+    assert len(slack.posts) == 1
+    assert again.receipt is None
+    assert again.delivery.found_ts == slack.posts[0]["ts"]
+    assert "is already in channel:C123ABC456" in again.summary()
+    recorded = the_record(engine)
+    assert recorded is not None
+    assert (recorded.status, recorded.message_ts) == (DigestPostStatus.POSTED, slack.posts[0]["ts"])
+
+
+def test_an_unknown_outcome_not_found_in_the_channel_is_posted(
+    engine: Engine, settings: Settings, httpserver: HTTPServer, slack: FakeSlack
+) -> None:
+    with Session(engine) as session:
+        claim_digest_post(session, **SLOT, period_end=world.WEEK_END, claimed_at=NOW - timedelta(hours=1))
+        session.commit()
+
+    outcome = post_digest(engine, settings, request_for(), bot(httpserver))
+
+    assert outcome.receipt is not None
+    assert len(slack.posts) == 1
+    paths = [request.path for request, _ in httpserver.log]
+    assert paths == ["/api/conversations.history", "/api/chat.postMessage"]
+
+
+def test_a_webhook_post_whose_answer_is_lost_is_not_sent_again_without_force(
+    engine: Engine, settings: Settings, httpserver: HTTPServer, slack: FakeSlack
+) -> None:
+    target = webhook(httpserver)
+    slack.lose_answers = True
+
+    with pytest.raises(DigestOutcomeUnknown, match=r"check the channel: the next run does not post it again"):
+        post_digest(engine, settings, request_for(), target)
+    slack.lose_answers = False
+    with pytest.raises(
+        DigestOutcomeUnknown, match=r"has no known outcome .* run with --force if it is missing"
+    ):
+        post_digest(engine, settings, request_for(), target)
+    refused = len(slack.posts)
+    forced = post_digest(engine, settings, request_for(), target, force=True)
+
+    assert refused == 1
+    assert forced.receipt is not None
+    assert len(slack.posts) == 2
+    recorded = the_record(engine, "webhook")
+    assert recorded is not None and recorded.status == DigestPostStatus.POSTED
+
+
+@pytest.mark.parametrize("kind", ["bot", "webhook"])
+def test_a_database_that_fails_after_the_post_does_not_make_the_next_run_post_again(
+    engine: Engine,
+    settings: Settings,
+    httpserver: HTTPServer,
+    slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    target = bot(httpserver) if kind == "bot" else webhook(httpserver)
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise sa.exc.OperationalError("UPDATE digest_post", {}, OSError("disk I/O error"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(once, "record_digest_post", disk_full)
+        with pytest.raises(StoreError, match=r"was posted but could not be recorded \(disk I/O error\)"):
+            post_digest(engine, settings, request_for(), target)
+    if kind == "bot":
+        again = post_digest(engine, settings, request_for(), target)
+        assert again.delivery.found_ts == slack.posts[0]["ts"]
+    else:
+        with pytest.raises(DigestOutcomeUnknown, match=r"--force"):
+            post_digest(engine, settings, request_for(), target)
+
+    assert len(slack.posts) == 1
+
+
+def test_a_history_that_cannot_be_read_posts_nothing(
+    engine: Engine, settings: Settings, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/api/conversations.history").respond_with_json(
+        slack_json("conversations_history_missing_scope")
+    )
+    with Session(engine) as session:
+        claim_digest_post(session, **SLOT, period_end=world.WEEK_END, claimed_at=NOW)
+        session.commit()
+
+    with pytest.raises(DigestPostError, match=r"could not check whether an earlier post .* channels:history"):
+        post_digest(engine, settings, request_for(), bot(httpserver))
+
+    assert [request.path for request, _ in httpserver.log] == ["/api/conversations.history"]
+
+
+def test_a_wait_over_the_cap_posts_nothing_and_leaves_no_claim(
+    engine: Engine, settings: Settings, httpserver: HTTPServer
+) -> None:
+    expect_post(httpserver, slack_json("chat_postMessage_ratelimited"), status=429, **{"Retry-After": "inf"})
+
+    with pytest.raises(DigestPostError) as raised:
+        post_digest(engine, settings, request_for(), bot(httpserver))
+
+    assert str(raised.value) == (
+        "Slack asked to wait inf s, more than the cap of 300 s ([slack] max_wait_seconds); "
+        "nothing was posted, the next run will try again"
+    )
+    assert the_record(engine) is None
+
+
+def test_a_stop_during_a_wait_posts_nothing_and_leaves_no_claim(
+    engine: Engine, settings: Settings, httpserver: HTTPServer
+) -> None:
+    expect_post(httpserver, slack_json("chat_postMessage_ratelimited"), status=429, **{"Retry-After": "120"})
+    cancel = CancelToken()
+    threading.Timer(0.5, cancel.request).start()
+
+    with pytest.raises(Cancelled):
+        post_digest(engine, settings, request_for(), bot(httpserver), cancel=cancel)
+
+    assert the_record(engine) is None

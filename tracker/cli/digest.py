@@ -22,7 +22,7 @@ DIGEST_FORMATS = ("text", "json")
 
 
 class DigestPostFailed(click.ClickException):
-    """Slack refused the digest or could not be reached (exit 1); nothing was recorded."""
+    """The digest was not posted, or may not have been (exit 1); the message says what happens next."""
 
     exit_code = 1
 
@@ -39,7 +39,11 @@ class DigestPostFailed(click.ClickException):
     help="Digest the last complete period before this day (YYYY-MM-DD, [digest] timezone). Default: now.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the digest; post nothing.")
-@click.option("--force", is_flag=True, help="Post even if this period already went to this destination.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Post even if this period already went (or may have gone) to this destination.",
+)
 @click.option(
     "--format",
     "output",
@@ -53,8 +57,8 @@ def digest(
     app: App, kind: PeriodKind | None, end: datetime | None, dry_run: bool, force: bool, output: str
 ) -> None:
     """Post the digest of the last complete week (or month) to Slack, once."""
+    from tracker.digest.once import DigestPostError
     from tracker.digest.post import PeriodNotOver, post_digest, preview_digest
-    from tracker.slack.errors import SlackError
 
     settings = app.settings()
     request = _request(settings, kind, end)
@@ -67,8 +71,8 @@ def digest(
         outcome = post_digest(engine, settings, request, target, force=force)
     except PeriodNotOver as problem:
         raise UsageProblem(str(problem)) from None
-    except SlackError as problem:
-        raise DigestPostFailed(f"{problem}; nothing was recorded, the next run will try again") from None
+    except DigestPostError as problem:
+        raise DigestPostFailed(str(problem)) from None
     finally:
         engine.dispose()
     click.echo(outcome.summary(), err=True)

@@ -1,8 +1,8 @@
 """The digest from end to end: period -> facts -> content -> message -> post, exactly once -> record.
 
 It composes the facts read from the store, the pure content, text and blocks, and the Slack
-transport. A digest is posted at most once per period and destination: what Slack accepted is
-recorded, and a later run finds the record and posts nothing (unless forced).
+transport. A digest is posted at most once per period and destination (see `once.py`): a later
+run finds the record, or the message in the channel, and posts nothing (unless forced).
 """
 
 from __future__ import annotations
@@ -11,24 +11,24 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tracker.cancel import CancelToken
 from tracker.config import Settings
 from tracker.digest.blocks import SlackMessage, build_message
 from tracker.digest.content import DigestContent, build_digest
 from tracker.digest.facts import gather_facts
+from tracker.digest.once import Delivery, Finder, Poster, SlackCalls, deliver_once
 from tracker.digest.text import period_phrase
 from tracker.periods import Period, PeriodKind, last_complete_period, local_time
+from tracker.slack.history import find_message
 from tracker.slack.post import PostReceipt, post_message
 from tracker.slack.targets import SlackTarget, require_target, target_from_environment
-from tracker.store.digests import DigestPostRow, get_digest_post, record_digest_post
-from tracker.store.engine import StoreError
+from tracker.slack.waits import Waits
+from tracker.store.digests import DigestPostRow
 
-Poster = Callable[[SlackTarget, Mapping[str, Any]], PostReceipt]
 log = logging.getLogger("tracker")
 
 
@@ -57,14 +57,26 @@ class PreparedDigest:
 class DigestOutcome:
     prepared: PreparedDigest
     destination: str
-    receipt: PostReceipt | None = None
-    earlier: DigestPostRow | None = None
+    delivery: Delivery
+
+    @property
+    def receipt(self) -> PostReceipt | None:
+        return self.delivery.receipt
+
+    @property
+    def earlier(self) -> DigestPostRow | None:
+        return self.delivery.earlier
 
     def summary(self) -> str:
         what = f"the digest for {period_phrase(self.prepared.period)}"
         if self.receipt is not None:
             ts = f" (ts {self.receipt.ts})" if self.receipt.ts else ""
             return f"posted {what} to {self.destination}{ts}"
+        if self.delivery.found_ts is not None:
+            return (
+                f"{what} is already in {self.destination} (ts {self.delivery.found_ts}), posted by an "
+                "earlier run that got no clear answer; recorded it, nothing posted"
+            )
         moment = self.earlier.posted_at if self.earlier else None
         when = local_time(moment, self.prepared.period.timezone) if moment else "before"
         return (
@@ -104,29 +116,46 @@ def post_digest(
     target: SlackTarget,
     *,
     force: bool = False,
+    cancel: CancelToken | None = None,
     post: Poster = post_message,
+    find: Finder = find_message,
 ) -> DigestOutcome:
-    """Post the digest unless this destination already has it; record what Slack accepted."""
+    """Post the digest unless this destination has it (or may have it); record what happened.
+
+    Raises DigestPostError when it was not posted or may not have been, saying what happens next.
+    """
     with Session(engine) as session:
         prepared = prepare_digest(session, settings, request)
-        earlier = _earlier_post(session, prepared.period, target.destination)
-    if earlier is not None and not force:
-        return DigestOutcome(prepared, target.destination, earlier=earlier)
-    receipt = post(target, prepared.message.payload())
-    _record(engine, prepared.period, receipt, request.now)
-    return DigestOutcome(prepared, target.destination, receipt=receipt)
+    waits = Waits(max_wait_seconds=settings.slack.max_wait_seconds, cancel=cancel or CancelToken())
+    delivery = deliver_once(
+        engine,
+        period=prepared.period,
+        payload=prepared.message.payload(),
+        organization=settings.org,
+        target=target,
+        slack=SlackCalls(waits, post=post, find=find),
+        force=force,
+        now=request.now,
+    )
+    return DigestOutcome(prepared, target.destination, delivery)
 
 
 def post_scheduled_digest(
-    engine: Engine, settings: Settings, *, environ: Mapping[str, str], now: datetime
+    engine: Engine,
+    settings: Settings,
+    *,
+    environ: Mapping[str, str],
+    now: datetime,
+    cancel: CancelToken | None = None,
 ) -> DigestOutcome:
     """The scheduled job's digest: the last complete [digest] period, to the configured destination.
 
-    Raises SlackSetupError when no destination is configured and SlackError when Slack refuses.
+    Raises SlackSetupError when no destination is configured and DigestPostError when it was not
+    posted; a stop request ends any wait for Slack (Cancelled).
     """
     target = require_target(environ, channel=settings.slack.channel, api_url=settings.slack.api_url)
     request = DigestRequest(kind=settings.digest.period, end=now, now=now)
-    return post_digest(engine, settings, request, target)
+    return post_digest(engine, settings, request, target, cancel=cancel)
 
 
 def scheduled_digest_job(
@@ -148,30 +177,3 @@ def scheduled_digest_job(
         log.info(outcome.summary(), extra={"job": "digest"})
 
     return run_digest
-
-
-def _earlier_post(session: Session, period: Period, destination: str) -> DigestPostRow | None:
-    return get_digest_post(
-        session, period_kind=period.kind, period_start=period.start, destination=destination
-    )
-
-
-def _record(engine: Engine, period: Period, receipt: PostReceipt, now: datetime) -> None:
-    try:
-        with Session(engine) as session:
-            record_digest_post(
-                session,
-                period_kind=period.kind,
-                period_start=period.start,
-                period_end=period.end,
-                destination=receipt.destination,
-                message_ts=receipt.ts,
-                posted_at=now,
-            )
-            session.commit()
-    except sa.exc.SQLAlchemyError as error:
-        detail = getattr(error, "orig", None) or error
-        raise StoreError(
-            f"the digest was posted to {receipt.destination} but could not be recorded ({detail}); "
-            "the next run will post it again"
-        ) from None
