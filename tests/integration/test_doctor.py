@@ -174,6 +174,37 @@ def test_a_webhook_that_is_not_slacks_fails(
     assert check.status is Status.FAIL and "does not look like a Slack incoming webhook" in check.detail
 
 
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({"SLACK_WEBHOOK_URL": "http://hooks.slack.com/services/T/B/SECRETPATH"}, "SLACK_WEBHOOK_URL"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-0000-doctor", "SLACK_API_URL": "http://slack.example/api/"},
+            "SLACK_API_URL",
+        ),
+    ],
+)
+def test_a_slack_url_that_is_not_https_fails_by_its_shape(
+    tmp_path: Path,
+    database_url: str,
+    github: responses.RequestsMock,
+    httpserver: HTTPServer,
+    variables: dict[str, str],
+    named: str,
+) -> None:
+    healthy_github(github)
+    write_config(tmp_path, database_url)
+    config = tmp_path / "tracker.toml"
+    config.write_text(config.read_text() + '\n[slack]\nchannel = "C0123456789"\n')
+
+    check = by_name(run_checks(str(config), environment(database_url, **variables)))["slack"]
+
+    assert check.status is Status.FAIL
+    assert check.detail.startswith(f"{named} must be an https:// URL")
+    assert "SECRETPATH" not in check.detail and "xoxb" not in check.detail
+    assert httpserver.log == []
+
+
 def test_a_bot_token_is_checked_with_auth_test(
     tmp_path: Path, database_url: str, github: responses.RequestsMock, httpserver: HTTPServer
 ) -> None:
