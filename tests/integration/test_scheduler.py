@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from pytest_httpserver import HTTPServer
+from sqlalchemy.engine import Engine
 
 from jobs.scheduler import MISFIRE_GRACE_SECONDS, JobSpec, build_scheduler, next_runs
 from jobs.triggers import ScheduleSpecError, build_trigger, parse_interval
+from tests.integration import digest_world as world
+from tracker.health import HEARTBEAT_ENV
 
 
 def test_every_specs_become_intervals() -> None:
@@ -148,3 +157,46 @@ def test_a_heartbeat_job_beats_at_once_and_then_every_thirty_seconds() -> None:
     assert heartbeat.trigger.interval.total_seconds() == 30
     assert heartbeat.next_run_time is not None
     assert (heartbeat.max_instances, heartbeat.coalesce) == (1, True)
+
+
+def test_sigterm_while_the_digest_waits_for_slack_stops_the_scheduler_within_seconds(
+    tmp_path: Path, database_url: str, engine: Engine, httpserver: HTTPServer
+) -> None:
+    world.fill(engine)
+    config = world.write_config(tmp_path, database_url, slack='channel = "C123ABC456"')
+    config.write_text(config.read_text() + '\n[schedule]\nsync = "0 0 1 1 *"\ndigest = "every 1s"\n')
+    httpserver.expect_request("/api/chat.postMessage").respond_with_json(
+        {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "200"}
+    )
+    environ = {
+        **os.environ,
+        "GITHUB_TOKEN": "ghp_unused",
+        "SLACK_BOT_TOKEN": "xoxb-scheduler",
+        "SLACK_API_URL": httpserver.url_for("/api/"),
+        HEARTBEAT_ENV: str(tmp_path / "heartbeat"),
+    }
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "tracker.cli", "--config", str(config), "schedule"],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not httpserver.log and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert httpserver.log, "the digest job never reached Slack"
+        time.sleep(0.5)  # well into the 200 s that Slack asked for
+        stopping = time.monotonic()
+        scheduler.send_signal(signal.SIGTERM)
+        code = scheduler.wait(timeout=10)
+        took = time.monotonic() - stopping
+    finally:
+        scheduler.kill()
+        _, err = scheduler.communicate()
+
+    assert code == 0, err
+    assert took < 5
+    assert "digest stopped" in err
+    assert len(httpserver.log) == 1

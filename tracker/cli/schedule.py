@@ -24,7 +24,7 @@ def schedule(app: App) -> None:
     cancel = CancelToken()
     sync_job = make_sync_job(settings=settings, engine=engine, token=token, cancel=cancel)
     try:
-        digest_job = scheduled_digest_job(engine, settings, environ=os.environ)
+        digest_job = scheduled_digest_job(engine, settings, environ=os.environ, cancel=cancel)
         run_schedule(settings, sync_job=sync_job, digest_job=digest_job, cancel=cancel)
     except ScheduleSpecError as error:
         raise UsageProblem(f"{settings.path}: [schedule] {error}") from None

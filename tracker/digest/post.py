@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker.cancel import CancelToken
+from tracker.cancel import Cancelled, CancelToken
 from tracker.config import Settings
 from tracker.digest.blocks import SlackMessage, build_message
 from tracker.digest.content import DigestContent, build_digest
@@ -164,16 +164,22 @@ def scheduled_digest_job(
     *,
     environ: Mapping[str, str],
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    cancel: CancelToken | None = None,
 ) -> Callable[[], None] | None:
     """The scheduler's digest job, which posts and logs what it did; None, with a warning, when no
-    Slack destination is configured (the scheduler then runs without it)."""
+    Slack destination is configured (the scheduler then runs without it). A stop request (the
+    scheduler's SIGTERM) ends any wait for Slack at once, so the scheduler stops within seconds."""
     channel, api_url = settings.slack.channel, settings.slack.api_url
     if target_from_environment(environ, channel=channel, api_url=api_url) is None:
         log.warning("no Slack destination (SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL): the digest job is off")
         return None
 
     def run_digest() -> None:
-        outcome = post_scheduled_digest(engine, settings, environ=environ, now=clock())
+        try:
+            outcome = post_scheduled_digest(engine, settings, environ=environ, now=clock(), cancel=cancel)
+        except Cancelled:
+            log.info("digest stopped while it waited for Slack; nothing posted", extra={"job": "digest"})
+            return
         log.info(outcome.summary(), extra={"job": "digest"})
 
     return run_digest
