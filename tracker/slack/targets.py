@@ -7,12 +7,12 @@ address, so that tests and local emulators keep working.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from tracker.slack.errors import SlackSetupError
+from tracker.urls import is_loopback
 
 BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"  # noqa: S105  (a variable name, not a secret)
 WEBHOOK_URL_ENV = "SLACK_WEBHOOK_URL"
@@ -96,12 +96,3 @@ def require_safe_url(url: str, source: str, *, show_url: bool) -> None:
         f"{source} must be an https:// URL{shown}; plain http is allowed only to a loopback address "
         "(127.0.0.1, ::1, localhost), because the URL carries a Slack credential"
     )
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
