@@ -418,3 +418,14 @@ def test_a_bot_post_carries_slack_message_metadata_and_a_webhook_post_does_not(
     post_message(webhook(httpserver), PAYLOAD, metadata=metadata)
 
     assert sent(httpserver) == [{"channel": CHANNEL, **PAYLOAD, "metadata": metadata}, PAYLOAD]
+
+
+def test_doctor_s_auth_test_shows_no_page_that_is_not_slack_s(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/api/auth.test").respond_with_data(
+        "<html>\x1b[2J please log in to the hotel wifi</html>", content_type="text/html"
+    )
+
+    with pytest.raises(SlackError) as raised:
+        verify_target(bot(httpserver))
+
+    assert str(raised.value) == "Slack rejected SLACK_BOT_TOKEN (an answer that is not Slack's)"

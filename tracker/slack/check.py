@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http.client import HTTPException
 from urllib.parse import urlparse
 
 from slack_sdk.errors import SlackApiError
@@ -45,9 +46,11 @@ def _verify_bot(target: BotTarget, waits: Waits) -> str:
     try:
         identity = client.auth_test()
     except SlackApiError as error:
-        code = error.response.get("error", "unknown_error") if error.response is not None else "unknown_error"
-        raise SlackError(f"Slack rejected SLACK_BOT_TOKEN ({code})", error=str(code)) from None
-    except OSError as error:
+        code = error.response.get("error") if isinstance(error.response.data, dict) else None
+        # slack-sdk turns a body that is not JSON (a proxy's page) into a long "error"; not shown.
+        shown = code if isinstance(code, str) and len(code) < 60 else "an answer that is not Slack's"
+        raise SlackError(f"Slack rejected SLACK_BOT_TOKEN ({shown})", error=shown) from None
+    except (OSError, ValueError, HTTPException) as error:
         raise SlackError(f"cannot reach the Slack API: {type(error).__name__}") from None
     return (
         f"bot {identity.get('user', '?')} in workspace {identity.get('team', '?')}, channel {target.channel}"

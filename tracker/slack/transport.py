@@ -143,12 +143,13 @@ def _send(opener: OpenerDirector, req: Request, timeout: float, gave_up: threadi
             return Answer(response.status, response.headers, _read_capped(req, response.read1, gave_up))
     except HTTPError as error:
         with error:
-            # read1 returns what has arrived, so a dripping server cannot hold a read for long.
             read = getattr(error.fp, "read1", error.read)
             return Answer(error.code, error.headers, _read_capped(req, read, gave_up))
 
 
 def _read_capped(req: Request, read: Callable[[int], bytes], gave_up: threading.Event) -> bytes:
+    """The body, up to the cap. `read1` returns what has arrived, so once nobody waits for the
+    answer, a server dripping it cannot keep the worker reading for long."""
     body = bytearray()
     while not gave_up.is_set():
         chunk = read(_CHUNK_BYTES)
