@@ -23,7 +23,15 @@ from tracker.store import migrate
 from tracker.store.engine import make_engine
 
 NOT_FOR_HELP = ("alembic", "github", "slack_sdk", "apscheduler", "mako", "sqlalchemy", "rich", "pydantic")
-NOT_FOR_QUERY = ("alembic", "github", "slack_sdk", "apscheduler", "mako", "rich")
+NOT_FOR_QUERY = (
+    "alembic",
+    "github",
+    "slack_sdk",
+    "apscheduler",
+    "mako",
+    "rich",
+    "sqlalchemy.dialects.postgresql",
+)
 
 PROBE = """
 import json, sys
@@ -31,7 +39,7 @@ from tracker.cli import run
 
 codes = [run(arguments) for arguments in json.loads(sys.argv[1])]
 with open(sys.argv[2], "w") as out:
-    json.dump({"codes": codes, "modules": sorted(name.split(".")[0] for name in sys.modules)}, out)
+    json.dump({"codes": codes, "modules": sorted(sys.modules)}, out)
 """
 
 
@@ -40,9 +48,13 @@ class Probe(NamedTuple):
     modules: set[str]
     stdout: str
 
+    def loaded(self, packages: tuple[str, ...]) -> list[str]:
+        """Those of the packages (or modules) that were imported."""
+        return [name for name in packages if any(m == name or m.startswith(f"{name}.") for m in self.modules)]
+
 
 def probe(tmp_path: Path, *commands: list[str], env: dict[str, str] | None = None) -> Probe:
-    """Run the commands in turn in a new interpreter: exit codes, top-level modules loaded, output."""
+    """Run the commands in turn in a new interpreter: exit codes, modules loaded, output."""
     report = tmp_path / "probe.json"
     done = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(commands), str(report)],
@@ -61,7 +73,7 @@ def test_help_and_version_import_no_database_github_slack_scheduler_or_terminal_
 
     assert result.codes == [0, 0, 0, 0]
     assert "tracker, version" in result.stdout
-    assert result.modules.isdisjoint(NOT_FOR_HELP), sorted(result.modules.intersection(NOT_FOR_HELP))
+    assert result.loaded(NOT_FOR_HELP) == []
 
 
 @pytest.fixture
@@ -88,7 +100,7 @@ def test_a_json_query_imports_no_migration_github_slack_scheduler_or_terminal_co
 
     assert result.codes == [0]
     assert len(json.loads(result.stdout)) == 13
-    assert result.modules.isdisjoint(NOT_FOR_QUERY), sorted(result.modules.intersection(NOT_FOR_QUERY))
+    assert result.loaded(NOT_FOR_QUERY) == []
 
 
 def test_every_error_named_for_an_exit_code_is_an_exception_class() -> None:
