@@ -11,7 +11,7 @@ import io
 import math
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -23,6 +23,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
@@ -35,7 +36,7 @@ from tracker.urls import check_database_url, check_https_url
 
 CONFIG_ENV = "TRACKER_CONFIG"
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
-ROSTER_COLUMNS = ("login", "name", "team", "since", "until", "public", "aliases")
+ROSTER_COLUMNS = ("login", "name", "team", "since", "until", "public", "aliases", "slack", "email")
 _EXTRA_FIELDS = "\0extra"
 DATABASE_URL_ENV = "TRACKER_DATABASE_URL"
 API_URL_ENV = "GITHUB_API_URL"
@@ -62,6 +63,11 @@ def _github_login(text: str) -> str:
 
 
 GitHubLogin = Annotated[str, AfterValidator(_github_login)]
+
+
+# As a Slack profile's "Copy member ID" gives it: U (W in Enterprise Grid), then capitals and digits.
+SlackUserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,20}$")]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 
 class _Section(BaseModel):
@@ -179,6 +185,8 @@ class RosterMember(_Section):
     since: date | None = None
     until: date | None = None
     public: bool = True
+    slack: SlackUserId | None = None
+    email: Email | None = None
 
     @model_validator(mode="after")
     def _window_is_ordered(self) -> RosterMember:
@@ -187,15 +195,8 @@ class RosterMember(_Section):
         return self
 
     def to_entry(self) -> RosterEntry:
-        return RosterEntry(
-            login=self.login,
-            name=self.name,
-            team=self.team,
-            aliases=tuple(self.aliases),
-            since=self.since,
-            until=self.until,
-            public=self.public,
-        )
+        """Field for field: the roster file's names are RosterEntry's."""
+        return RosterEntry(**{**self.model_dump(), "aliases": tuple(self.aliases)})
 
 
 class RosterFile(_Section):
@@ -286,7 +287,7 @@ def load_roster(path: Path) -> tuple[RosterEntry, ...]:
     else:
         members = _validate(RosterFile, _read_toml(path), path).member
     entries = tuple(member.to_entry() for member in members)
-    _check_duplicate_logins(entries, path)
+    _check_unique(entries, path)
     return entries
 
 
@@ -415,11 +416,20 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def _check_duplicate_logins(roster: tuple[RosterEntry, ...], path: Path) -> None:
-    seen: dict[str, str] = {}
-    for entry in roster:
-        for login in (entry.login, *entry.aliases):
-            key = login.lower()
-            if key in seen:
-                raise ConfigError(f"{path}: roster login {login!r} appears twice (also under {seen[key]!r})")
-            seen[key] = entry.login
+def _check_unique(roster: tuple[RosterEntry, ...], path: Path) -> None:
+    """A login (an alias too), a Slack member ID or an email belongs to one person: the bot must
+    never take one person's question for another's."""
+    identities: dict[str, Callable[[RosterEntry], tuple[str | None, ...]]] = {
+        "login": lambda entry: (entry.login, *entry.aliases),
+        "slack": lambda entry: (entry.slack,),
+        "email": lambda entry: (entry.email,),
+    }
+    for what, values_of in identities.items():
+        seen: dict[str, str] = {}
+        for entry in roster:
+            for value in filter(None, values_of(entry)):
+                if value.lower() in seen:
+                    raise ConfigError(
+                        f"{path}: roster {what} {value!r} appears twice (also under {seen[value.lower()]!r})"
+                    )
+                seen[value.lower()] = entry.login

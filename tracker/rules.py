@@ -29,6 +29,8 @@ class RosterEntry:
     since: date | None = None
     until: date | None = None
     public: bool = True
+    slack: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,6 +142,8 @@ def test_roster_entries_carry_every_field(tmp_path: Path) -> None:
         since = 2025-03-01
         until = 2026-10-29
         public = false
+        slack = "U0123ABCD"
+        email = "fay@acme.example"
 
         [[member]]
         login = "gus"
@@ -158,6 +160,8 @@ def test_roster_entries_carry_every_field(tmp_path: Path) -> None:
             since=date(2025, 3, 1),
             until=date(2026, 10, 29),
             public=False,
+            slack="U0123ABCD",
+            email="fay@acme.example",
         ),
         RosterEntry(login="gus"),
     )
@@ -323,10 +327,10 @@ def test_roster_field_of_the_wrong_type_names_the_roster_file_and_member(tmp_pat
 
 def test_roster_unknown_field_names_the_roster_file_and_member(tmp_path: Path) -> None:
     config, roster = _config_with_roster(
-        tmp_path, '[[member]]\nlogin = "fay"\n\n[[member]]\nlogin = "gus"\nemail = "gus@acme.example"\n'
+        tmp_path, '[[member]]\nlogin = "fay"\n\n[[member]]\nlogin = "gus"\nphone = "555-0100"\n'
     )
 
-    assert load_error(config) == f"{roster}: member[2].email: unknown key"
+    assert load_error(config) == f"{roster}: member[2].phone: unknown key"
 
 
 def test_roster_since_not_before_until_names_the_member(tmp_path: Path) -> None:
@@ -531,12 +535,51 @@ def test_a_csv_roster_may_have_only_some_columns_in_any_order(tmp_path: Path) ->
 
 
 def test_a_csv_roster_with_an_unknown_column_names_it(tmp_path: Path) -> None:
-    config, roster = _csv_roster(tmp_path, "login,email\nfay,fay@acme.example\n")
+    config, roster = _csv_roster(tmp_path, "login,phone\nfay,555-0100\n")
 
     assert load_error(config) == (
-        f"{roster}: line 1: unknown column 'email'"
-        " (columns: login, name, team, since, until, public, aliases)"
+        f"{roster}: line 1: unknown column 'phone'"
+        " (columns: login, name, team, since, until, public, aliases, slack, email)"
     )
+
+
+def test_a_roster_maps_slack_users_by_member_id_and_email(tmp_path: Path) -> None:
+    config, _ = _csv_roster(tmp_path, "login,slack,email\nfay,U0123ABCD,\ngus,,Gus@Acme.example\n")
+
+    assert load_settings(config, environ={}).roster == (
+        RosterEntry("fay", slack="U0123ABCD"),
+        RosterEntry("gus", email="Gus@Acme.example"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("fay,<@U0123ABCD>,", "slack: String should match pattern"),
+        ("fay,fay,", "slack: String should match pattern"),
+        ("fay,,fay at acme", "email: String should match pattern"),
+    ],
+)
+def test_a_slack_member_id_or_email_that_is_not_one_names_the_line(
+    tmp_path: Path, row: str, problem: str
+) -> None:
+    config, roster = _csv_roster(tmp_path, f"login,slack,email\n{row}\n")
+
+    assert load_error(config).startswith(f"{roster}: line 2: {problem}")
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("fay,U0123ABCD,\ngus,U0123ABCD,", "roster slack 'U0123ABCD' appears twice (also under 'fay')"),
+        ("fay,,f@acme.example\ngus,,F@ACME.example", "roster email 'F@ACME.example' appears twice"),
+    ],
+)
+def test_one_slack_user_maps_to_one_person(tmp_path: Path, rows: str, message: str) -> None:
+    """Two people with one Slack identity: the bot could answer one with the other's numbers."""
+    config, roster = _csv_roster(tmp_path, f"login,slack,email\n{rows}\n")
+
+    assert load_error(config).startswith(f"{roster}: {message}")
 
 
 def test_a_csv_roster_without_a_login_column_is_refused(tmp_path: Path) -> None:
