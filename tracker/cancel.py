@@ -24,6 +24,10 @@ class CancelToken:
     def request(self) -> None:
         self._event.set()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until a stop is requested (True) or `timeout` seconds pass (False)."""
+        return self._event.wait(timeout)
+
     def sleep(self, seconds: float) -> None:
         """Sleep, but wake up and raise as soon as a stop is requested."""
         if self._event.wait(seconds):

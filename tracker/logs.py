@@ -25,6 +25,7 @@ SECRET_ENV_NAMES = (
 _SECRET_PATTERNS = (
     re.compile(r"\b(gh[pousr]_[A-Za-z0-9_]{10,}|github_pat_[A-Za-z0-9_]{10,})"),
     re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{6,}"),
+    re.compile(r"\bxapp-[A-Za-z0-9-]{6,}"),
     re.compile(r"https://hooks\.slack(?:-gov)?\.com/[^\s\"']+"),
     re.compile(r"(?i)\b(authorization:\s*(?:token|bearer)\s+)\S+"),
     re.compile(r"(?<=://)([^:/@\s]+):([^@/\s]+)@"),
@@ -110,7 +111,7 @@ def configure_logging(*, debug: bool = False, stream: TextIO | None = None) -> N
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
-    for noisy in ("github", "urllib3", "alembic", "sqlalchemy", "apscheduler"):
+    for noisy in ("github", "urllib3", "alembic", "sqlalchemy", "apscheduler", "slack_bolt"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug and noisy != "github" else logging.WARNING)
     # slack-sdk logs every failed request at error level before raising it, and the caller reports
     # that failure itself in one line.

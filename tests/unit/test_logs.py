@@ -35,6 +35,7 @@ WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXX
         (f"GITHUB_TOKEN={GITHUB_TOKEN}", "GITHUB_TOKEN=[redacted]"),
         (f"token {FINE_GRAINED} expired", "token [redacted] expired"),
         (f"slack auth failed: {SLACK_TOKEN}", "slack auth failed: [redacted]"),
+        ("app token xapp-1-A0TRACKER-1234567890-abcdef0123 refused", "app token [redacted] refused"),
         (f"posting to {WEBHOOK} failed", "posting to [redacted] failed"),
         (f"url='{WEBHOOK}'", "url='[redacted]'"),
         ("Authorization: token 0123456789abcdef", "Authorization: token [redacted]"),

@@ -130,6 +130,10 @@ def you_are_not_tracked_answer(login: str) -> BotAnswer:
     )
 
 
+def apology_answer() -> BotAnswer:
+    return _sentence("Something went wrong on the tracker's side; its log says what. Please try again later.")
+
+
 def window_problem_answer(problem: str) -> BotAnswer:
     return _sentence(escape_mrkdwn(problem))
 

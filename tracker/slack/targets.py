@@ -55,7 +55,7 @@ def target_from_environment(
             raise SlackSetupError(
                 f'{BOT_TOKEN_ENV} is set but no channel is: add channel = "C0123456789" under [slack]'
             )
-        return BotTarget(token=token, channel=channel, api_url=_api_url(environ, api_url))
+        return BotTarget(token=token, channel=channel, api_url=web_api_url(environ, api_url))
     if webhook:
         require_safe_url(webhook, WEBHOOK_URL_ENV, show_url=False)
         return WebhookTarget(url=webhook)
@@ -72,7 +72,8 @@ def require_target(environ: Mapping[str, str], *, channel: str | None, api_url: 
     return target
 
 
-def _api_url(environ: Mapping[str, str], configured: str | None) -> str:
+def web_api_url(environ: Mapping[str, str], configured: str | None) -> str:
+    """SLACK_API_URL, else `[slack] api_url`, else Slack's own: the Web API base the bot token goes to."""
     from_environment = environ.get(API_URL_ENV, "").strip()
     url, source = (from_environment, API_URL_ENV) if from_environment else (configured, API_URL_KEY)
     if not url:
