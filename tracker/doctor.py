@@ -13,13 +13,21 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from tracker.bot.credentials import (
+    APP_TOKEN_ENV,
+    DEFAULT_PORT,
+    EVENTS_PATH,
+    SIGNING_SECRET_ENV,
+    bot_credentials,
+    bot_is_configured,
+)
 from tracker.config import ConfigError, Settings, find_config_path, load_settings
 from tracker.github.client import GitHubClient, transient_retry
 from tracker.github.errors import GitHubError, NotFoundError
 from tracker.logs import redact, secrets_from_environment
-from tracker.slack.check import verify_target
+from tracker.slack.check import check_app_token, check_bot_token, verify_target
 from tracker.slack.errors import SlackError
-from tracker.slack.targets import target_from_environment
+from tracker.slack.targets import BOT_TOKEN_ENV, target_from_environment
 from tracker.slack.waits import Waits
 from tracker.store import migrate
 from tracker.store.contributions import count_stored_contributions
@@ -52,7 +60,7 @@ def run_checks(config_path: str | None, environ: Mapping[str, str] = os.environ)
     except ConfigError as error:
         return [Check("config", Status.FAIL, str(error).replace("\n", "; "))]
     checks = [_config_summary(settings)]
-    for check in (check_github, check_database, check_slack):
+    for check in (check_github, check_database, check_slack, check_bot):
         checks.append(_safely(check, settings, environ))
     return checks
 
@@ -179,3 +187,32 @@ def check_slack(settings: Settings, environ: Mapping[str, str]) -> Check:
         return Check("slack", Status.OK, verify_target(target, Waits(settings.slack.max_wait_seconds)))
     except SlackError as error:
         return Check("slack", Status.FAIL, str(error))
+
+
+def check_bot(settings: Settings, environ: Mapping[str, str]) -> Check:
+    """`tracker bot`: its tokens (auth.test; the app token through apps.connections.open), and the
+    transport it will use."""
+    if not bot_is_configured(environ):
+        return Check(
+            "bot",
+            Status.OK,
+            f"not set up (optional): tracker bot needs {BOT_TOKEN_ENV} with {APP_TOKEN_ENV} (Socket Mode) "
+            f"or {SIGNING_SECRET_ENV} (HTTP)",
+        )
+    try:
+        credentials = bot_credentials(environ, api_url=settings.slack.api_url)
+        waits = Waits(settings.slack.max_wait_seconds)
+        identity = check_bot_token(credentials.bot_token, credentials.api_url, waits)
+        if credentials.app_token is not None:
+            check_app_token(credentials.app_token, credentials.api_url, waits)
+            transport = f"Socket Mode ({APP_TOKEN_ENV} accepted; no public endpoint needed)"
+        else:
+            transport = (
+                f"HTTP on port {DEFAULT_PORT} (or --port), path {EVENTS_PATH}, which Slack must reach; "
+                f"requests verified with {SIGNING_SECRET_ENV}"
+            )
+    except SlackError as error:
+        return Check("bot", Status.FAIL, str(error))
+    return Check(
+        "bot", Status.OK, f"bot {identity.user} in workspace {identity.team}; tracker bot uses {transport}"
+    )

@@ -38,6 +38,16 @@ TOKEN = "xoxb-1234-bot-secret"
 BOT_USER = "UBOT00001"
 
 
+@pytest.fixture(autouse=True)
+def quiet_test_server() -> Iterator[None]:
+    """The local Slack's request log is noise here."""
+    server_log = logging.getLogger("werkzeug")
+    level = server_log.level
+    server_log.setLevel(logging.WARNING)
+    yield
+    server_log.setLevel(level)
+
+
 @pytest.fixture
 def slack(httpserver: HTTPServer) -> HTTPServer:
     httpserver.expect_request("/api/auth.test", method="POST").respond_with_json(

@@ -22,11 +22,14 @@ from tracker.cli import DATABASE_ERRORS, RUNTIME_ERRORS, USAGE_ERRORS
 from tracker.store import migrate
 from tracker.store.engine import make_engine
 
-NOT_FOR_HELP = ("alembic", "github", "slack_sdk", "apscheduler", "mako", "sqlalchemy", "rich", "pydantic")
+NOT_FOR_HELP = (
+    "alembic", "github", "slack_sdk", "slack_bolt", "apscheduler", "mako", "sqlalchemy", "rich", "pydantic",
+)  # fmt: skip
 NOT_FOR_QUERY = (
     "alembic",
     "github",
     "slack_sdk",
+    "slack_bolt",
     "apscheduler",
     "mako",
     "rich",

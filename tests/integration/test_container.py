@@ -26,7 +26,13 @@ def test_the_image_runs_as_a_non_root_user_with_a_data_volume() -> None:
 
 
 def test_no_secret_is_baked_into_any_layer() -> None:
-    for secret in ("GITHUB_TOKEN", "SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL"):
+    for secret in (
+        "GITHUB_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "SLACK_WEBHOOK_URL",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+    ):
         assert not re.search(rf"^(ENV|ARG)\b.*{secret}", DOCKERFILE, flags=re.MULTILINE)
 
 

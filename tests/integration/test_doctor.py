@@ -258,3 +258,88 @@ def test_the_command_exits_1_when_a_check_fails(
     out = capsys.readouterr().out
     assert re.search(r"^FAIL\s+github\s+GITHUB_TOKEN is not set$", out, flags=re.MULTILINE)
     assert re.search(r"^ok\s+config\s+", out, flags=re.MULTILINE)
+
+
+# --- the bot --------------------------------------------------------------------------------------
+
+
+def slack_with_bot(httpserver: HTTPServer, *, app_token_error: str | None = None) -> None:
+    httpserver.expect_request("/api/auth.test").respond_with_json(
+        {"ok": True, "team": "Acme", "user": "tracker", "team_id": "T1", "user_id": "U1"}
+    )
+    answer = {"ok": False, "error": app_token_error} if app_token_error else {"ok": True, "url": "wss://x/"}
+    httpserver.expect_request("/api/apps.connections.open").respond_with_json(answer)
+
+
+def test_without_bot_secrets_the_bot_is_not_set_up_and_that_is_fine(
+    config: Path, database_url: str, github: responses.RequestsMock
+) -> None:
+    healthy_github(github)
+
+    check = by_name(run_checks(str(config), environment(database_url)))["bot"]
+
+    assert check.status is Status.OK and check.detail.startswith("not set up (optional)")
+
+
+def test_the_bot_over_socket_mode_has_both_tokens_checked(
+    config: Path, database_url: str, github: responses.RequestsMock, httpserver: HTTPServer
+) -> None:
+    healthy_github(github)
+    slack_with_bot(httpserver)
+    env = environment(
+        database_url,
+        SLACK_BOT_TOKEN="xoxb-0000-doctor",
+        SLACK_APP_TOKEN="xapp-1-A1-doctor",
+        SLACK_API_URL=httpserver.url_for("/api/"),
+    )
+
+    check = by_name(run_checks(str(config), env))["bot"]
+
+    assert check.status is Status.OK
+    assert check.detail.startswith("bot tracker in workspace Acme; tracker bot uses Socket Mode")
+    (opened,) = [request for request, _ in httpserver.log if request.path == "/api/apps.connections.open"]
+    assert opened.headers["Authorization"] == "Bearer xapp-1-A1-doctor"
+
+
+def test_the_bot_over_http_says_where_slack_must_reach_it(
+    config: Path, database_url: str, github: responses.RequestsMock, httpserver: HTTPServer
+) -> None:
+    healthy_github(github)
+    slack_with_bot(httpserver)
+    env = environment(
+        database_url,
+        SLACK_BOT_TOKEN="xoxb-0000-doctor",
+        SLACK_SIGNING_SECRET="s3cr3t-signing",
+        SLACK_API_URL=httpserver.url_for("/api/"),
+    )
+
+    check = by_name(run_checks(str(config), env))["bot"]
+
+    assert check.status is Status.OK
+    assert "tracker bot uses HTTP on port 3000 (or --port), path /slack/events" in check.detail
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"SLACK_SIGNING_SECRET": "s3cr3t-signing"}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxb-0000-doctor", "SLACK_APP_TOKEN": "xapp-1-A1-doctor"},
+         "Slack rejected SLACK_APP_TOKEN (invalid_auth)"),
+    ],
+)  # fmt: skip
+def test_a_bot_secret_missing_or_refused_fails_without_showing_it(
+    config: Path,
+    database_url: str,
+    github: responses.RequestsMock,
+    httpserver: HTTPServer,
+    extra: dict[str, str],
+    message: str,
+) -> None:
+    healthy_github(github)
+    slack_with_bot(httpserver, app_token_error="invalid_auth")
+    env = environment(database_url, SLACK_API_URL=httpserver.url_for("/api/"), **extra)
+
+    check = by_name(run_checks(str(config), env))["bot"]
+
+    assert check.status is Status.FAIL and message in check.detail
+    assert "xapp-1" not in check.detail and "s3cr3t" not in check.detail

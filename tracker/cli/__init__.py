@@ -14,7 +14,7 @@ import click
 
 from tracker import __version__
 from tracker.cancel import Cancelled
-from tracker.cli import db, digest, doctor, members, query, repos, schedule, sync
+from tracker.cli import bot, db, digest, doctor, members, query, repos, schedule, sync
 from tracker.cli.context import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, App, UsageProblem
 from tracker.github.errors import GitHubError
 from tracker.logs import configure_logging, redact, secrets_from_environment
@@ -44,6 +44,7 @@ cli.add_command(query.stats)
 cli.add_command(members.members)
 cli.add_command(repos.repos)
 cli.add_command(schedule.schedule)
+cli.add_command(bot.bot)
 cli.add_command(doctor.doctor)
 cli.add_command(db.db)
 cli.add_command(digest.digest)

@@ -1,4 +1,4 @@
-"""`tracker doctor`: one line per check of the config, GitHub, the database and Slack."""
+"""`tracker doctor`: one line per check of the config, GitHub, the database, Slack and the bot."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tracker.cli.context import EXIT_FAILURE, App
 )
 @click.pass_obj
 def doctor(app: App, health: bool) -> None:
-    """Check the configuration, the GitHub token, the database and the Slack destination."""
+    """Check the configuration, the GitHub token, the database, the Slack destination and the bot."""
     if health:
         _check_scheduler_health()
         return
