@@ -1,6 +1,6 @@
 # tracker: one image for both modes. `docker run IMAGE` runs the scheduler; `docker run IMAGE sync`
 # (or digest, doctor, ...) runs one command and exits, for Kubernetes CronJobs and the like.
-# No secret is ever baked in: GITHUB_TOKEN, SLACK_BOT_TOKEN and SLACK_WEBHOOK_URL come at run time.
+# No secret is ever baked in: GITHUB_TOKEN and the SLACK_* variables come at run time.
 
 # The base image is pinned by digest (python:3.11-slim), so a rebuild gets the same bytes; update
 # the digest deliberately (`docker buildx imagetools inspect python:3.11-slim`).
@@ -30,6 +30,8 @@ ENV PYTHONUNBUFFERED=1 \
 # The scheduler rewrites a heartbeat file every 30 s; a stuck or dead scheduler turns unhealthy.
 # (One-shot commands such as `sync` have no scheduler: ignore their health, or disable it.)
 HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 CMD ["tracker", "doctor", "--health"]
+# `tracker bot` over HTTP (unused in Socket Mode).
+EXPOSE 3000
 # Exec form, so SIGTERM reaches Python and the scheduler stops at a safe point.
 ENTRYPOINT ["tracker"]
 CMD ["schedule"]
