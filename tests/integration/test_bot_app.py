@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from werkzeug import Request
 
 from tests.integration import bot_world as bot
+from tests.integration.fake_socket_mode import FakeSocketMode
 from tracker.bot.credentials import BotCredentials
 from tracker.bot.serve import MAX_BODY_BYTES, RunningBot, SocketModeTransport, build_bot, start_bot
 from tracker.config import Settings
@@ -415,3 +416,35 @@ def test_socket_mode_answers_mentions_in_their_thread(
     (posted,) = wait_for(slack, "/api/chat.postMessage")
     assert posted.get_json()["thread_ts"] == "1.5"
     assert [response.envelope_id for response in recorder.sent] == ["env-2"]
+
+
+def test_socket_mode_over_the_sdks_own_client_and_a_local_websocket(
+    tmp_path: Path, database_url: str, engine: Engine, slack: HTTPServer
+) -> None:
+    """The whole Socket Mode path: apps.connections.open with the app token, the WebSocket, the
+    envelope, its acknowledgement over the socket, and the answer to the command's response_url."""
+    settings = bot.filled(tmp_path, database_url, engine)
+    payload = dict(parse_qsl(command_body(slack, "top")))
+    envelope = {
+        "envelope_id": "env-ws",
+        "type": "slash_commands",
+        "payload": payload,
+        "accepts_response_payload": True,
+    }
+    with FakeSocketMode([envelope]) as fake:
+        slack.expect_request("/api/apps.connections.open", method="POST").respond_with_json(
+            {"ok": True, "url": fake.url}
+        )
+        credentials = BotCredentials(TOKEN, slack.url_for("/api/"), app_token="xapp-1-A0TRACKER-test")
+        running = start_bot(settings, engine, credentials, clock=lambda: bot.NOW)
+        try:
+            assert fake.acknowledged.wait(timeout=20)
+            (answer,) = wait_for(slack, "/respond")
+        finally:
+            running.stop()
+
+    assert fake.received[0]["envelope_id"] == "env-ws"
+    assert answer.get_json()["text"].startswith("Where acme gave most in this month so far")
+    (opened,) = calls(slack, "/api/apps.connections.open")
+    assert opened.headers["Authorization"] == "Bearer xapp-1-A0TRACKER-test"
+    assert "socket mode" in running.description.lower()
