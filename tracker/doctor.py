@@ -21,7 +21,8 @@ from tracker.bot.credentials import (
     bot_credentials,
     bot_is_configured,
 )
-from tracker.config import ConfigError, Settings, find_config_path, load_settings
+from tracker.config import Settings, find_config_path, load_settings
+from tracker.config_files import ConfigError
 from tracker.github.client import GitHubClient, transient_retry
 from tracker.github.errors import GitHubError, NotFoundError
 from tracker.logs import redact, secrets_from_environment

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import ConfigError, ReposSection, find_config_path, load_settings
+from tracker.config import ReposSection, find_config_path, load_settings
+from tracker.config_files import ConfigError
 from tracker.domain import LOGIN_RULE, is_github_login
 from tracker.rules import RepoRules, RosterEntry
 

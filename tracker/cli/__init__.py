@@ -83,7 +83,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 # only once its class is loaded, so looking them up among the loaded modules is exact and keeps
 # start-up light.
 USAGE_ERRORS = (
-    ("tracker.config", "ConfigError"),
+    ("tracker.config_files", "ConfigError"),
     ("tracker.counting", "UnknownFilterValue"),
     ("tracker.slack.errors", "SlackSetupError"),
 )
