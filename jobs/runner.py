@@ -11,9 +11,8 @@ from sqlalchemy.engine import Engine
 from jobs.scheduler import JobSpec, build_scheduler, run_scheduler
 from tracker.cancel import Cancelled, CancelToken
 from tracker.config import Settings
-from tracker.github.client import GitHubClient
 from tracker.health import beat, heartbeat_path
-from tracker.sync.run import run_sync
+from tracker.sync.run import sync_with_github
 
 log = logging.getLogger("tracker.jobs")
 
@@ -40,22 +39,13 @@ def make_sync_job(
 ) -> Callable[[], None]:
     def sync_job() -> None:
         progress = JobProgress("sync")
-        client = GitHubClient(
-            token=token,
-            api_url=settings.api_url,
-            report=progress.say,
-            cancel=cancel,
-            max_wait=settings.max_wait_seconds,
-        )
         try:
-            summary = run_sync(
-                settings=settings, engine=engine, client=client, progress=progress, cancel=cancel
+            summary = sync_with_github(
+                settings=settings, engine=engine, token=token, progress=progress, cancel=cancel
             )
         except Cancelled:
             log.info("sync stopped at a safe point", extra={"job": "sync"})
             return
-        finally:
-            client.close()
         if summary is not None:
             log.info(summary.line(), extra={"job": "sync", **summary.figures()})
 

@@ -25,33 +25,24 @@ def sync(app: App, since: datetime | None, accept_membership_change: bool) -> No
     """Fetch new contributions from GitHub into the database."""
     from tracker.cancel import CancelToken, stop_on_signals
     from tracker.cli.progress import ConsoleProgress
-    from tracker.github.client import GitHubClient
-    from tracker.sync.run import run_sync
+    from tracker.sync.run import sync_with_github
 
     settings = app.settings()
     token = github_token()
     engine = app.engine()
     cancel = CancelToken()
     with stop_on_signals(cancel), ConsoleProgress() as progress:
-        client = GitHubClient(
-            token=token,
-            api_url=settings.api_url,
-            report=progress.say,
-            cancel=cancel,
-            max_wait=settings.max_wait_seconds,
-        )
         try:
-            summary = run_sync(
+            summary = sync_with_github(
                 settings=settings,
                 engine=engine,
-                client=client,
+                token=token,
                 progress=progress,
                 since=since.date() if since else None,
                 accept_membership_change=accept_membership_change,
                 cancel=cancel,
             )
         finally:
-            client.close()
             engine.dispose()
     if summary is not None:
         log.info(summary.line(), extra={"job": "sync", **summary.figures()})

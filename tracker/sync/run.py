@@ -28,6 +28,38 @@ from tracker.sync.repos import refresh_counted_repos, refresh_named_repos
 from tracker.sync.summary import SyncSummary
 
 
+def sync_with_github(
+    *,
+    settings: Settings,
+    engine: Engine,
+    token: str,
+    progress: SyncProgress,
+    cancel: CancelToken,
+    since: date | None = None,
+    accept_membership_change: bool = False,
+) -> SyncSummary | None:
+    """run_sync() with a GitHub client of its own, built from the settings and closed afterwards."""
+    client = GitHubClient(
+        token=token,
+        api_url=settings.api_url,
+        report=progress.say,
+        cancel=cancel,
+        max_wait=settings.max_wait_seconds,
+    )
+    try:
+        return run_sync(
+            settings=settings,
+            engine=engine,
+            client=client,
+            progress=progress,
+            since=since,
+            accept_membership_change=accept_membership_change,
+            cancel=cancel,
+        )
+    finally:
+        client.close()
+
+
 def run_sync(
     *,
     settings: Settings,
