@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
@@ -39,3 +39,13 @@ def build_trigger(spec: str, timezone: str) -> BaseTrigger:
         return CronTrigger.from_crontab(spec, timezone=zone)
     except ValueError as error:
         raise ScheduleSpecError(f"{spec!r}: {error}") from None
+
+
+def next_fire_time(spec: str, timezone: str, after: datetime | None = None) -> datetime | None:
+    """When the spec fires next after `after` (now by default), read by the scheduler's own parser;
+    ScheduleSpecError when it cannot read it. The config and `tracker doctor` validate with this,
+    so a spec they accept is one `tracker schedule` runs."""
+    trigger = build_trigger(spec, timezone)
+    moment = after or datetime.now(UTC)
+    fires: datetime | None = trigger.get_next_fire_time(None, moment.astimezone(ZoneInfo(timezone)))
+    return fires

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +34,12 @@ DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SLACK_MAX_WAIT_SECONDS = 300.0
 CATALOG_PACKAGE = "tracker.catalog"
 CATALOG_FILE = "catalog.toml"
+SCHEDULED_JOBS = ("sync", "digest")
+
+# Reads one `[schedule]` spec for a time zone with the scheduler's own parser, raising ValueError
+# for a spec it cannot read. jobs/ provides it (`jobs.triggers.next_fire_time`) and the CLI passes
+# it in: the core never imports APScheduler, yet accepts no spec that `tracker schedule` refuses.
+ScheduleParser = Callable[[str, str], object]
 
 
 class GithubSection(Section):
@@ -167,9 +173,14 @@ def find_config_path(explicit: str | None, environ: Mapping[str, str] = os.envir
     return Path(DEFAULT_CONFIG_NAME)
 
 
-def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settings:
+def load_settings(
+    path: Path, environ: Mapping[str, str] = os.environ, *, parse_schedule: ScheduleParser | None = None
+) -> Settings:
+    """The validated settings; with `parse_schedule`, the `[schedule]` specs are validated too."""
     raw = read_toml(path)
     config = validate(ConfigFile, raw, path)
+    if parse_schedule is not None:
+        check_schedule(config.schedule, parse_schedule, path)
     base = path.resolve().parent
     roster = load_roster(_resolve(base, config.members.roster)) if config.members.roster else ()
     repos, source = (config.repos, str(path)) if config.repos is not None else (load_catalog(), "catalog")
@@ -188,6 +199,18 @@ def load_settings(path: Path, environ: Mapping[str, str] = os.environ) -> Settin
         slack=config.slack,
         schedule=config.schedule,
     )
+
+
+def check_schedule(section: ScheduleSection, parse: ScheduleParser, path: Path) -> None:
+    """Every job's spec (an empty one turns the job off) as the scheduler reads it, or ConfigError."""
+    for job in SCHEDULED_JOBS:
+        spec = getattr(section, job)
+        if not spec:
+            continue
+        try:
+            parse(spec, section.timezone)
+        except ValueError as error:
+            raise ConfigError(f"{path}: schedule.{job}: {error}") from None
 
 
 def _api_url(section: GithubSection, environ: Mapping[str, str], path: Path) -> str:

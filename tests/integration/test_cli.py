@@ -435,5 +435,8 @@ def test_a_bad_schedule_exits_2_naming_the_file_and_the_spec(
 
     assert run(["--config", str(config), "schedule"]) == 2
     err = capsys.readouterr().err
-    assert f"{config}: [schedule] 'hourly' is neither a 5-field crontab" in err
-    assert "the digest job is off" in err
+    # Refused when the config loads, before any job is set up: one line naming the file and key.
+    assert (
+        err
+        == f"error: {config}: schedule.sync: 'hourly' is neither a 5-field crontab nor 'every N s|m|h|d'\n"
+    )

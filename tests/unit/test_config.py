@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from jobs.triggers import next_fire_time
 from tracker.config import ReposSection, find_config_path, load_settings
 from tracker.config_files import ConfigError
 from tracker.domain import LOGIN_RULE, is_github_login
@@ -427,6 +428,46 @@ def test_unknown_schedule_timezone_names_the_file_and_key(tmp_path: Path) -> Non
     )
 
     assert load_error(config) == f"{config}: schedule.timezone: unknown time zone 'Mars/Olympus_Mons'"
+
+
+@pytest.mark.parametrize(
+    ("spec", "problem"),
+    [
+        ("every blue moon", "'every blue moon' is neither a 5-field crontab nor 'every N s|m|h|d'"),
+        ("0 25 * * *", "'0 25 * * *': Error validating expression '25': the last value (25) is higher than"),
+        ("every 0h", "'every 0h': the interval must be positive"),
+    ],
+)
+def test_a_schedule_the_scheduler_cannot_read_names_the_file_and_key(
+    tmp_path: Path, spec: str, problem: str
+) -> None:
+    config = write(tmp_path / "tracker.toml", f'{MINIMAL}\n[schedule]\ndigest = "{spec}"\n{REPOS}')
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, environ={}, parse_schedule=next_fire_time)
+
+    assert str(caught.value).startswith(f"{config}: schedule.digest: {problem}")
+
+
+def test_the_schedule_is_read_in_its_time_zone_and_an_empty_spec_turns_a_job_off(tmp_path: Path) -> None:
+    config = write(
+        tmp_path / "tracker.toml",
+        f'{MINIMAL}\n[schedule]\ntimezone = "Europe/Berlin"\nsync = ""\ndigest = "0 9 * * MON"\n{REPOS}',
+    )
+    asked: list[tuple[str, str]] = []
+
+    settings = load_settings(config, environ={}, parse_schedule=lambda *spec: asked.append(spec))
+
+    assert asked == [("0 9 * * MON", "Europe/Berlin")]
+    assert settings.schedule.sync == ""
+
+
+def test_the_default_schedule_is_one_the_scheduler_reads(tmp_path: Path) -> None:
+    config = write(tmp_path / "tracker.toml", MINIMAL + REPOS)
+
+    settings = load_settings(config, environ={}, parse_schedule=next_fire_time)
+
+    assert settings.schedule.sync and settings.schedule.digest
 
 
 # --- logins are GitHub logins ----------------------------------------------------------------------

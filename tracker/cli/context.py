@@ -32,10 +32,13 @@ class App:
     _settings: Settings | None = None
 
     def settings(self) -> Settings:
+        """The config, validated whole: its `[schedule]` too, by the scheduler's own parser."""
+        from jobs.triggers import next_fire_time
         from tracker.config import find_config_path, load_settings
 
         if self._settings is None:
-            self._settings = load_settings(find_config_path(self.config_path))
+            path = find_config_path(self.config_path)
+            self._settings = load_settings(path, parse_schedule=next_fire_time)
         return self._settings
 
     def engine(self) -> Engine:
