@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from tests.github_world import Comment
-from tracker.github.answers import ApiResponse, accept
-from tracker.github.errors import NotFoundError, UnexpectedAnswer
+from tracker.github.answers import ApiResponse, accept, missing_access
+from tracker.github.errors import ForbiddenError, NotFoundError, UnexpectedAnswer
 from tracker.github.parse import parse_comment, parse_member
 
 REQUEST_ID = "C0DE:1F2E3D:4A5B6C:7D8E9F:6745A2B1"
@@ -81,6 +81,42 @@ def test_another_success_status_is_refused(status: int) -> None:
 def test_errors_keep_their_own_classes() -> None:
     with pytest.raises(NotFoundError, match=r"^not found: /orgs/acme/members "):
         accept(404, JSON_HEADERS, '{"message": "Not Found"}', MEMBERS, conditional=False)
+
+
+@pytest.mark.parametrize(
+    ("headers", "needed"),
+    [
+        (
+            {"x-oauth-scopes": "", "x-accepted-oauth-scopes": "read:org, admin:org"},
+            "it needs one of the scopes read:org, admin:org (the token has: none)",
+        ),
+        (
+            {"x-accepted-github-permissions": "repository_projects=write; organization_projects=admin"},
+            "it needs the permission repository_projects=write or organization_projects=admin "
+            "(X-Accepted-GitHub-Permissions)",
+        ),
+        (
+            {"x-github-sso": "required; url=https://github.com/orgs/acme/sso?authorization_request=X"},
+            "the token is not authorized for the organization's SAML single sign-on (Configure SSO)",
+        ),
+        ({"x-oauth-scopes": "repo", "x-accepted-oauth-scopes": ""}, None),
+        ({}, None),
+    ],
+)
+def test_a_403_says_what_access_github_s_headers_ask_for(headers: dict[str, str], needed: str | None) -> None:
+    assert missing_access(headers) == needed
+
+
+def test_a_403_names_the_missing_access_in_its_message() -> None:
+    headers = {**JSON_HEADERS, "x-oauth-scopes": "repo", "x-accepted-oauth-scopes": "read:org"}
+
+    with pytest.raises(ForbiddenError) as caught:
+        accept(403, headers, '{"message": "Forbidden"}', MEMBERS, conditional=False)
+
+    assert str(caught.value) == (
+        "GitHub refused /orgs/acme/members: Forbidden; it needs one of the scopes read:org "
+        f"(the token has: repo) (HTTP 403, request id {REQUEST_ID})"
+    )
 
 
 def test_the_query_never_appears_in_a_message() -> None:

@@ -170,7 +170,12 @@ def error_for(status: int, headers: Mapping[str, str], data: Any, url: str) -> G
     if status == 404:
         return NotFoundError(f"not found: {path}", status=status, request_id=request_id)
     if status == 403:
-        return ForbiddenError(f"GitHub refused {path}: {message}", status=status, request_id=request_id)
+        needed = missing_access(headers)
+        return ForbiddenError(
+            f"GitHub refused {path}: {message}" + (f"; {needed}" if needed else ""),
+            status=status,
+            request_id=request_id,
+        )
     if status == 422:
         return SearchLimitError(f"GitHub rejected {path}: {message}", status=status, request_id=request_id)
     if status >= 500:
@@ -178,6 +183,29 @@ def error_for(status: int, headers: Mapping[str, str], data: Any, url: str) -> G
             f"GitHub kept failing on {path} after retries: {message}", status=status, request_id=request_id
         )
     return GitHubError(f"GitHub answered {path}: {message}", status=status, request_id=request_id)
+
+
+def missing_access(headers: Mapping[str, str]) -> str | None:
+    """What a 403 says the token lacks, from GitHub's headers: SAML SSO authorization
+    (`X-GitHub-SSO`), a fine-grained permission (`X-Accepted-GitHub-Permissions`, sets separated by
+    `;`), or a classic token's scope (`X-Accepted-OAuth-Scopes` against `X-OAuth-Scopes`)."""
+    if headers.get("x-github-sso", "").lower().startswith("required"):
+        # The header's url= holds a one-time authorization request: not shown.
+        return "the token is not authorized for the organization's SAML single sign-on (Configure SSO)"
+    permissions = _listed(headers.get("x-accepted-github-permissions"), ";")
+    if permissions:
+        return f"it needs the permission {' or '.join(permissions)} (X-Accepted-GitHub-Permissions)"
+    accepted = _listed(headers.get("x-accepted-oauth-scopes"), ",")
+    if accepted:
+        granted = _listed(headers.get("x-oauth-scopes"), ",")
+        has = ", ".join(granted) if granted else "none"
+        return f"it needs one of the scopes {', '.join(accepted)} (the token has: {has})"
+    return None
+
+
+def _listed(value: str | None, separator: str) -> list[str]:
+    shown = _UNSHOWN.sub("?", value or "")[:200]
+    return [item.strip() for item in shown.split(separator) if item.strip()]
 
 
 def _unexpected_status(status: int, headers: Mapping[str, str], path: str) -> str:
