@@ -41,6 +41,7 @@ from tests.integration.github_emulator import Emulator, running_emulator
 from tests.integration.sync_support import Clock, RecordingProgress
 from tracker.config import Settings, load_settings
 from tracker.counting import QueryFilter, counted_contributions
+from tracker.doctor import Status, check_store
 from tracker.github.client import GitHubClient, transient_retry
 from tracker.github.errors import (
     AnswerTooLarge,
@@ -51,6 +52,8 @@ from tracker.github.errors import (
     WaitTooLong,
 )
 from tracker.github.fetch import EVENT_PAGES
+from tracker.store.runs import last_sync_run
+from tracker.store.tables import SyncRunRow
 from tracker.sync import run
 from tracker.sync.summary import SyncSummary
 
@@ -380,6 +383,31 @@ def test_an_endless_events_feed_is_cut_at_its_cap_and_the_summary_says_so(synced
     assert f"; caps hit: pages of a listing ({len(feeds)})" in summary.line()
     assert summary.figures()["caps_hit"] == len(feeds) > 1
     assert synced.counted() == synced.truth()
+    assert last_run(synced.engine).caps_hit == {"pages of a listing": len(feeds)}
+
+
+def last_run(engine: Engine) -> SyncRunRow:
+    with Session(engine) as session:
+        run_row = last_sync_run(session)
+    assert run_row is not None
+    return run_row
+
+
+def test_a_run_stopped_by_a_cap_records_the_cap_for_tracker_doctor(synced: World) -> None:
+    synced.proxy.on(
+        "/search/issues", answer(403, {"message": "secondary rate limit"}, {"retry-after": "86400"})
+    )
+
+    synced.failed_sync(WaitTooLong, since=NOW - timedelta(days=60))
+
+    recorded = last_run(synced.engine)
+    assert (recorded.status, recorded.caps_hit) == ("failed", {"rate-limit wait": 1})
+    (line,) = [check for check in check_store(synced.settings) if check.name == "sync"]
+    assert line.status is Status.WARN
+    assert line.detail.endswith(
+        "; caps hit: rate-limit wait (1): GitHub asked for a longer wait than [github] max_wait_minutes, "
+        "so the run stopped there (the next run resumes)"
+    )
 
 
 # --- the same through `tracker sync`, as an operator runs it ---------------------------------------

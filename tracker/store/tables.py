@@ -224,6 +224,9 @@ class SyncRunRow(SQLModel, table=True):
     not_modified: int = 0
     waited_seconds: float = 0.0
     error: str | None = None
+    # The caps that stopped something in this run ({"pages of a listing": 2}); empty when none did,
+    # None for runs recorded before the caps were.
+    caps_hit: dict[str, int] | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
 
 
 class StateRow(SQLModel, table=True):

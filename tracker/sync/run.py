@@ -140,6 +140,7 @@ def _finish(context: SyncContext, run: SyncRunRow, *, status: str, error: str | 
     run.requests = summary.requests
     run.not_modified = summary.not_modified
     run.waited_seconds = summary.waited_seconds
+    run.caps_hit = dict(summary.caps_hit)
     context.session.add(run)
     context.session.commit()
 
