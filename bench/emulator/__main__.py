@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from .cli import add_world_arguments, world_config_from
+from .graphql_api import github_schema
 from .seed import generate_world
 from .server import EmulatorSettings, start_in_thread
 
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     limits = parser.add_argument_group("rate limits and faults")
     limits.add_argument("--core-limit", type=int, default=5_000, help="core requests per window (1 hour)")
     limits.add_argument("--search-limit", type=int, default=30, help="search requests per window (1 minute)")
+    limits.add_argument("--graphql-limit", type=int, default=5_000, help="GraphQL points per window (1 hour)")
     limits.add_argument(
         "--reset-seconds", type=float, default=None, help="one window length for both budgets"
     )
@@ -50,6 +52,7 @@ def settings_from(args: argparse.Namespace) -> EmulatorSettings:
         fail_rate=args.fail_rate,
         secondary_limit_every=args.secondary_limit_every,
         fault_seed=args.seed,
+        graphql_limit=args.graphql_limit,
     )
 
 
@@ -58,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     world = generate_world(world_config_from(args))
     running = start_in_thread(world, settings_from(args), args.host, args.port)
+    # GitHub's schema takes seconds to build: built now, not on the first query.
+    threading.Thread(target=github_schema, name="graphql-schema", daemon=True).start()
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:

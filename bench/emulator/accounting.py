@@ -14,6 +14,7 @@ from typing import Any
 
 CORE = "core"
 SEARCH = "search"
+GRAPHQL = "graphql"
 UNCOUNTED = "none"
 
 OUTCOMES = ("ok", "not_modified", "rate_limited", "secondary_limited", "server_error", "client_error")
@@ -54,6 +55,7 @@ class BudgetSettings:
     search_limit: int = 30
     core_window: float = 3_600.0
     search_window: float = 60.0
+    graphql_limit: int = 5_000
 
 
 class RateBudgets:
@@ -84,6 +86,8 @@ class RateBudgets:
     def _new_window(self, resource: str) -> Window:
         if resource == SEARCH:
             return Window(self.settings.search_limit, self.settings.search_window)
+        if resource == GRAPHQL:
+            return Window(self.settings.graphql_limit, self.settings.core_window)
         return Window(self.settings.core_limit, self.settings.core_window)
 
     def reset(self) -> None:
@@ -100,6 +104,7 @@ class RateBudgets:
 class EndpointCounts:
     requests: int = 0
     charged: int = 0
+    points: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
 
@@ -107,6 +112,7 @@ class EndpointCounts:
         return {
             "requests": self.requests,
             "charged": self.charged,
+            "points": self.points,
             **{outcome: self.outcomes.get(outcome, 0) for outcome in OUTCOMES},
             "by_status": {str(status): count for status, count in sorted(self.statuses.items())},
         }
@@ -135,10 +141,12 @@ class RequestStats:
         self.started_at = self.clock()
         self._endpoints: dict[str, EndpointCounts] = {}
 
-    def record(self, template: str, status: int, outcome: str, *, charged: bool) -> None:
+    def record(self, template: str, status: int, outcome: str, *, charged: bool, points: int = 0) -> None:
+        """`points`: what a GraphQL query cost (its requests are not `charged` against core)."""
         counts = self._endpoints.setdefault(template, EndpointCounts())
         counts.requests += 1
         counts.charged += int(charged)
+        counts.points += points
         counts.outcomes[outcome] += 1
         counts.statuses[status] += 1
 
@@ -147,6 +155,7 @@ class RequestStats:
         for counts in self._endpoints.values():
             total.requests += counts.requests
             total.charged += counts.charged
+            total.points += counts.points
             total.outcomes.update(counts.outcomes)
             total.statuses.update(counts.statuses)
         return {

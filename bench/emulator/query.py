@@ -56,6 +56,25 @@ class SearchQuery:
     words: list[str] = field(default_factory=list)
 
 
+SORT_KEYS = ("created", "updated", "comments")
+
+
+def split_sort(text: str) -> tuple[str, str, str]:
+    """The query without its `sort:` qualifier (how GraphQL's search is ordered, having no sort
+    argument), and the sort and order it names: `sort:updated-asc` is ("updated", "asc")."""
+    kept, sort, order = [], "", "desc"
+    for term in text.split():
+        name, separator, value = term.partition(":")
+        if separator and name.lower() == "sort":
+            key, _, direction = value.lower().partition("-")
+            if key not in SORT_KEYS or direction not in ("", "asc", "desc"):
+                raise QueryError(f"the emulator does not support {term!r}")
+            sort, order = key, direction or "desc"
+        else:
+            kept.append(term)
+    return " ".join(kept), sort, order
+
+
 def parse_search_query(text: str) -> SearchQuery:
     try:
         terms = shlex.split(text)

@@ -23,7 +23,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from .accounting import CORE, SEARCH, UNCOUNTED, BudgetSettings, RateBudgets, RequestStats, Window, outcome_of
+from . import graphql_api
+from .accounting import (
+    CORE,
+    GRAPHQL,
+    SEARCH,
+    UNCOUNTED,
+    BudgetSettings,
+    RateBudgets,
+    RequestStats,
+    Window,
+    outcome_of,
+)
 from .api import ApiError, ApiResult, RequestContext, error_body, match_route
 from .index import QueryCache, WorldIndex
 from .model import Account, AccountType, World, format_time
@@ -32,6 +43,8 @@ from .seed import advance_world
 from .truth import DEFAULT_TOPICS, parse_windows, truth_report
 
 ENTERPRISE_PREFIX = "/api/v3"
+GRAPHQL_PATHS = ("/graphql", "/api/graphql")  # github.com, and GitHub Enterprise Server
+GRAPHQL_TEMPLATE = "POST /graphql"
 CONTROL_PREFIX = "/_emulator/"
 RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"
 SECONDARY_DOCS = (
@@ -64,11 +77,14 @@ class EmulatorSettings:
     fail_rate: float = 0.0
     secondary_limit_every: int = 0
     fault_seed: int = 0
+    graphql_limit: int = 5_000
 
     def budgets(self) -> BudgetSettings:
         core_window = self.reset_seconds if self.reset_seconds is not None else 3_600.0
         search_window = self.reset_seconds if self.reset_seconds is not None else 60.0
-        return BudgetSettings(self.core_limit, self.search_limit, core_window, search_window)
+        return BudgetSettings(
+            self.core_limit, self.search_limit, core_window, search_window, self.graphql_limit
+        )
 
 
 @dataclass(slots=True)
@@ -149,6 +165,8 @@ class Emulator:
             self._request_count += 1
             if request.path.startswith(CONTROL_PREFIX):
                 return self._control(request)
+            if request.method == "POST" and (request.prefix + request.path) in GRAPHQL_PATHS:
+                return self._graphql(request)
             return self._api(request)
 
     def _request_id(self) -> str:
@@ -186,6 +204,48 @@ class Emulator:
         self.stats.record(template, reply.status, outcome_of(reply.status), charged=charged)
         return reply
 
+    def _graphql(self, request: Request) -> Reply:
+        """A GraphQL query: refused as GitHub refuses it (bad credentials, injected faults, a query
+        that fails validation or the limits, a spent budget), else charged its cost and run."""
+        request_id = self._request_id()
+        token = request.token()
+        if token is None:
+            reply = self._json_reply(401, error_body("Bad credentials", 401), request_id)
+            self.stats.record(GRAPHQL_TEMPLATE, 401, "client_error", charged=False)
+            return reply
+        window = self.budgets.window(token, GRAPHQL)
+        self._api_request_count += 1
+        fault = self._fault(request_id)
+        if fault is not None:
+            reply, outcome = fault
+            reply.headers.extend(window.headers(GRAPHQL))
+            self.stats.record(GRAPHQL_TEMPLATE, reply.status, outcome, charged=False)
+            return reply
+        planned = graphql_api.plan(request.body)
+        if isinstance(planned, graphql_api.Refused):
+            reply = self._json_reply(200, {"errors": planned.errors}, request_id)
+            reply.headers.extend(window.headers(GRAPHQL))
+            self.stats.record(GRAPHQL_TEMPLATE, 200, "client_error", charged=False)
+            return reply
+        if window.remaining < planned.cost:
+            message = f"API rate limit already exceeded for user ID {self.budgets.user_id(token)}."
+            errors = [{"type": "RATE_LIMITED", "code": "graphql_rate_limit", "message": message}]
+            reply = self._json_reply(200, {"errors": errors}, request_id)
+            reply.headers.extend(window.headers(GRAPHQL))
+            self.stats.record(GRAPHQL_TEMPLATE, 200, "rate_limited", charged=False)
+            return reply
+        window.used += planned.cost
+        budget = graphql_api.Budget(
+            planned.cost, window.limit, window.used, window.reset_at, planned.node_count
+        )
+        urls = Urls(api=f"http://{request.host}{request.prefix}")
+        viewer = self.world.account(token)
+        answer = graphql_api.run(planned, View(urls, self.world, self.index), viewer, budget, self.cache)
+        reply = self._json_reply(200, answer, request_id)
+        reply.headers.extend(window.headers(GRAPHQL))
+        self.stats.record(GRAPHQL_TEMPLATE, 200, "ok", charged=False, points=planned.cost)
+        return reply
+
     def _refusal(self, token: str, window: Window, request_id: str) -> tuple[Reply, str] | None:
         """Primary limit, then the injected secondary limit and 502s (none of them charged)."""
         if window.remaining <= 0:
@@ -198,6 +258,10 @@ class Emulator:
             return self._json_reply(
                 403, error_body(message, 403, RATE_LIMIT_DOCS), request_id
             ), "rate_limited"
+        return self._fault(request_id)
+
+    def _fault(self, request_id: str) -> tuple[Reply, str] | None:
+        """The injected secondary limit and 502s."""
         every = self.settings.secondary_limit_every
         if every > 0 and self._api_request_count % every == 0:
             message = (
