@@ -247,6 +247,16 @@ class Review:
             data["submitted_at"] = iso(self.submitted_at)
         return data
 
+    def to_graphql(self) -> JSON:
+        """The same review as GitHub's GraphQL API answers it."""
+        return {
+            "fullDatabaseId": str(self.id),
+            "author": {"__typename": "User", "login": self.author},
+            "state": self.state,
+            "submittedAt": iso(self.submitted_at) if self.submitted_at else None,
+            "url": f"https://github.com/{self.repo}/pull/{self.number}#pullrequestreview-{self.id}",
+        }
+
 
 def trimmed_pull_request(repo: JSON, number: int) -> JSON:
     """The pull_request object of an event since GitHub trimmed event payloads (October 2025)."""
@@ -312,6 +322,7 @@ class GitHubWorld:
         self.search_remaining = 30
         self.reset_at = int(now.timestamp()) + 3600
         self.faults = Faults()
+        self.graphql_points = 0
         self.unknown_users: set[str] = set()
 
     # building ----------------------------------------------------------------------------
@@ -360,6 +371,10 @@ class GitHubWorld:
             re.escape(f"{parts.scheme}://{parts.hostname}") + r"(:\d+)?" + re.escape(parts.path) + r"/.*"
         )
         mock.add_callback(responses.GET, re.compile(pattern), callback=self._handle)
+        graphql = (
+            re.escape(f"{parts.scheme}://{parts.hostname}") + r"(:\d+)?" + re.escape(_graphql_path(self.api))
+        )
+        mock.add_callback(responses.POST, re.compile(graphql + "$"), callback=self._handle_graphql)
 
     def count(self, predicate: Callable[[str], bool] | None = None, *, status: int | None = None) -> int:
         return sum(
@@ -386,6 +401,52 @@ class GitHubWorld:
         status, body, extra = self._route(path, query)
         return self._reply(path, status, body, resource, request, extra)
 
+    def _handle_graphql(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        """GraphQL search as the tracker asks it: pull requests a login reviewed, with their reviews."""
+        path = "/graphql"
+        payload = json.loads(request.body or b"{}")
+        variables = payload.get("variables") or {}
+        # Recorded as what it is: a search, sent to the GraphQL API.
+        self.urls.append(
+            f"{self.api}/graphql search q={variables.get('query')} after={variables.get('after')}"
+        )
+        canned = self.faults.before(len(self.requests), path) if self.faults.before else None
+        if canned is not None:
+            self.requests.append((path, canned[0]))
+            return canned
+        terms = [term for term in variables["query"].split() if not term.startswith("sort:")]
+        matches = [issue for issue in self.issues if all(self._matches(issue, term) for term in terms)]
+        matches.sort(key=lambda issue: issue.updated_at)
+        start = int(variables["after"]) if variables.get("after") else 0
+        window = matches[:1000][start : start + 100]
+        end = start + len(window)
+        self.graphql_points += 1
+        body = {
+            "data": {
+                "rateLimit": {"cost": 1, "remaining": 4999, "resetAt": iso(self.now)},
+                "search": {
+                    "issueCount": len(matches),
+                    "pageInfo": {"hasNextPage": end < min(len(matches), 1000), "endCursor": str(end)},
+                    "nodes": [self._graphql_pull(issue) for issue in window],
+                },
+            }
+        }
+        return self._reply(path, 200, body, "graphql", request)
+
+    def _graphql_pull(self, issue: Issue) -> JSON:
+        reviews = [r for r in self.reviews if r.repo == issue.repo and r.number == issue.number]
+        return {
+            "__typename": "PullRequest",
+            "number": issue.number,
+            "title": issue.title,
+            "author": {"__typename": issue.author_type, "login": issue.author.removesuffix("[bot]")},
+            "repository": {"nameWithOwner": issue.repo},
+            "reviews": {
+                "pageInfo": {"hasNextPage": len(reviews) > 100},
+                "nodes": [review.to_graphql() for review in reviews[:100]],
+            },
+        }
+
     def _reply(
         self,
         path: str,
@@ -401,9 +462,11 @@ class GitHubWorld:
         if not not_modified and status != 401:
             if resource == "search":
                 self.search_remaining -= 1
-            else:
+            elif resource == "core":
                 self.core_remaining -= 1
-        remaining = self.search_remaining if resource == "search" else self.core_remaining
+        remaining = {"search": self.search_remaining, "core": self.core_remaining}.get(
+            resource, 5000 - self.graphql_points
+        )
         headers = {
             "content-type": "application/json; charset=utf-8",
             "x-github-request-id": "0000:00000:0000000:0000000:00000000",
@@ -589,6 +652,12 @@ class GitHubWorld:
             low, _, high = value.partition("..")
             return parse(low) <= issue.updated_at <= parse(high)
         raise AssertionError(f"the fake search does not know {term!r}")
+
+
+def _graphql_path(api: str) -> str:
+    """/graphql beside the REST API's path: /api/graphql for GitHub Enterprise Server's /api/v3."""
+    path = urlparse(api).path.rstrip("/").removesuffix("/v3")
+    return f"{path}/graphql"
 
 
 def etag_of(body: Any) -> str:

@@ -81,6 +81,8 @@ class ReposSection(Section):
 
 class SyncSection(Section):
     backfill_days: int = Field(default=90, ge=1, le=3650)
+    # Reviews through GraphQL search (a point per 100 pull requests) instead of one REST request each.
+    graphql: bool = True
 
 
 class DatabaseSection(Section):
@@ -156,6 +158,7 @@ class Settings(BaseModel):
     max_wait_seconds: float
     database_url: str
     backfill_days: int
+    graphql: bool
     exclude: tuple[str, ...]
     roster: tuple[RosterEntry, ...]
     repo_rules: RepoRules
@@ -191,6 +194,7 @@ def load_settings(
         max_wait_seconds=config.github.max_wait_minutes * 60.0,
         database_url=resolve_database_url(_database_url(config.database, environ, path), base),
         backfill_days=config.sync.backfill_days,
+        graphql=config.sync.graphql,
         exclude=tuple(config.members.exclude),
         roster=roster,
         repo_rules=repos.to_rules(),

@@ -785,3 +785,14 @@ def test_a_rate_limit_wait_cap_that_is_no_number_of_minutes_is_refused_naming_th
     config = write(tmp_path / "tracker.toml", f'[github]\norg = "acme"\nmax_wait_minutes = {value}\n{REPOS}')
 
     assert load_error(config).startswith(f"{config}: github.max_wait_minutes: ")
+
+
+def test_reviews_go_through_graphql_unless_the_operator_says_otherwise(tmp_path: Path) -> None:
+    default = load_settings(write(tmp_path / "default.toml", MINIMAL), environ={})
+    rest_only = load_settings(
+        write(tmp_path / "rest.toml", f"{MINIMAL}\n[sync]\ngraphql = false\n"), environ={}
+    )
+
+    assert (default.graphql, rest_only.graphql) == (True, False)
+    wrong = write(tmp_path / "wrong.toml", f'{MINIMAL}\n[sync]\ngraphql = "sometimes"\n')
+    assert load_error(wrong).startswith(f"{wrong}: sync.graphql: ")

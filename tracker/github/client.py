@@ -23,7 +23,14 @@ from urllib3.util.retry import Retry
 
 from tracker.cancel import CancelToken
 from tracker.github.answers import ApiResponse, accept, message_of, parse_json, path_of
-from tracker.github.errors import CapReached, ListingTooLong, UnreachableError, WaitTooLong
+from tracker.github.errors import (
+    CapReached,
+    GraphQLQueryError,
+    ListingTooLong,
+    UnreachableError,
+    WaitTooLong,
+)
+from tracker.github.graphql import ERROR_RETRIES, RESOURCE, GraphQLAnswer, accept_graphql, pause_for_graphql
 from tracker.github.ratelimit import (
     DEFAULT_MAX_WAIT,
     Budget,
@@ -60,7 +67,8 @@ def transient_retry(backoff_factor: float = 1.0) -> Retry:
         read=3,
         backoff_factor=backoff_factor,
         status_forcelist=(500, 502, 503, 504),
-        allowed_methods=frozenset({"GET", "HEAD"}),
+        # POST is a GraphQL query, which only reads: repeating it is safe.
+        allowed_methods=frozenset({"GET", "HEAD", "POST"}),
         raise_on_status=False,
         # Retry-After (secondary limits, 429) is ours to obey: reported, counted and cancellable.
         respect_retry_after_header=False,
@@ -75,6 +83,9 @@ class RequestStats:
     by_endpoint: Counter[str] = field(default_factory=Counter)
     # Which caps stopped something, and how often: a wait too long, a listing cut at its page cap.
     caps_hit: Counter[str] = field(default_factory=Counter)
+    # GraphQL has its own budget, in points: its queries are not among `requests`.
+    graphql_queries: int = 0
+    graphql_points: int = 0
 
     @property
     def rate_limited(self) -> int:
@@ -209,6 +220,52 @@ class GitHubClient:
             status=page.status,
             request_id=page.request_id,
         )
+
+    def graphql(self, query: str, variables: Mapping[str, Any], *, endpoint: str) -> GraphQLAnswer:
+        """One GraphQL query (POST to the API's /graphql): waits out its rate limits as `get`
+        does, asks again (twice) when it is answered with errors, and counts the points it cost."""
+        url = self._requester.graphql_url
+        payload = {"query": query, "variables": dict(variables)}
+        for retry in range(ERROR_RETRIES + 1):
+            status, headers, body = self._post_waiting(url, payload, endpoint)
+            try:
+                answer = accept_graphql(status, headers, body, url)
+            except GraphQLQueryError:
+                if retry == ERROR_RETRIES:
+                    raise
+                self._sleep(2.0**retry)
+                continue
+            self.stats.graphql_points += answer.cost
+            return answer
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _post_waiting(
+        self, url: str, payload: Mapping[str, Any], endpoint: str
+    ) -> tuple[int, dict[str, Any], str]:
+        for attempt in range(MAX_RATE_LIMIT_PAUSES + 1):
+            self._cancel.raise_if_requested()
+            self._pause_if_spent(RESOURCE, url)
+            status, headers, body = self._post(url, payload, endpoint)
+            budget = budget_from(headers)
+            if budget is not None:
+                self._budgets[RESOURCE] = budget
+            pause = pause_for_graphql(status, headers, parse_json(body), self._clock(), attempt)
+            if pause is None:
+                break
+            self._wait(pause, url, status=status, request_id=headers.get("x-github-request-id"))
+        return status, headers, body
+
+    def _post(self, url: str, payload: Mapping[str, Any], endpoint: str) -> tuple[int, dict[str, Any], str]:
+        self._connection.begin()
+        try:
+            status, headers, body = self._requester.requestJson(
+                "POST", url, headers={"Accept": "application/json"}, input=payload, cnx=self._connection
+            )
+        except requests.exceptions.RequestException as error:
+            raise UnreachableError(f"cannot reach the GitHub API: {type(error).__name__}") from None
+        self.stats.graphql_queries += 1
+        self.stats.by_endpoint[endpoint] += 1
+        return status, headers, body
 
     def budget(self, resource: str) -> Budget | None:
         return self._budgets.get(resource)

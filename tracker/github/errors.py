@@ -41,6 +41,11 @@ class UnexpectedAnswer(GitHubError):
     proxy, a truncated body, an item without its `id`). Nothing is taken from it."""
 
 
+class GraphQLQueryError(GitHubError):
+    """GitHub answered a GraphQL query with `errors` (other than its rate limit), after retries:
+    nothing of the answer is taken, even the part of `data` that came with them."""
+
+
 class CapReached(GitHubError):
     """A bound on what one run puts up with was reached; `cap` names it (for the run's figures)."""
 

@@ -55,6 +55,19 @@ class Review:
     submitted_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewedPullRequest:
+    """A pull request found by GraphQL search, with its reviews (the first 100: `reviews_complete`
+    is false when it has more, which are then read through REST)."""
+
+    repo: str
+    number: int
+    title: str
+    author: str | None
+    reviews: tuple[Review, ...]
+    reviews_complete: bool
+
+
 # Events of a user's public feed ---------------------------------------------------------------
 
 

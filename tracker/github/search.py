@@ -65,7 +65,7 @@ def _search_items(
                     f"search for {qualifiers!r} near {low:%Y-%m-%d %H:%M:%S} has {outcome} results; "
                     f"only the first {SEARCH_RESULT_CAP} are reachable"
                 )
-                yield from _search_pages(client, _slice_query(qualifiers, low, high))
+                yield from _search_pages(client, slice_query(qualifiers, low, high))
                 continue
             middle = (low + (high - low) / 2).replace(microsecond=0)
             slices.extendleft([(middle, high), (low, middle)])
@@ -80,7 +80,7 @@ def _search_slice(
 
     The items stream page by page: a full slice is 1,000 results, tens of megabytes as JSON.
     """
-    query = _slice_query(qualifiers, low, high)
+    query = slice_query(qualifiers, low, high)
     for _attempt in range(SEARCH_INCOMPLETE_RETRIES + 1):
         first = client.get("/search/issues", _search_params(query), endpoint="GET /search/issues")
         total, incomplete = first.parsed(parse_search_count)
@@ -111,6 +111,6 @@ def _search_params(query: str) -> dict[str, Any]:
     return {"q": query, "sort": "updated", "order": "asc", "per_page": 100}
 
 
-def _slice_query(qualifiers: str, low: datetime, high: datetime) -> str:
+def slice_query(qualifiers: str, low: datetime, high: datetime) -> str:
     last = high - timedelta(seconds=1)
     return f"{qualifiers} updated:{format_time(low)}..{format_time(last)}"

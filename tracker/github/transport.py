@@ -86,6 +86,7 @@ class ApiConnection(HTTPSRequestsConnectionClass):
             self.verb,
             self._base + self.url,
             headers=self.headers,
+            data=self.input,
             timeout=self._timeouts,
             allow_redirects=False,
             stream=True,

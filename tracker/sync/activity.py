@@ -38,6 +38,7 @@ from tracker.sync.fetch_queue import COMMENTS, ISSUE, REVIEWS
 from tracker.sync.people import start_of
 from tracker.sync.recording import record_authored, record_contributions
 from tracker.sync.repos import repo_counts
+from tracker.sync.reviews import queue_reviews, store_reviews_by_graphql
 
 EVENT_OVERLAP = timedelta(hours=1)
 GITHUB_EPOCH = datetime(2008, 1, 1, tzinfo=UTC)
@@ -135,7 +136,8 @@ def _advance_cursor(context: SyncContext, cursor: LoginCursorRow, start: datetim
 def _search_login(context: SyncContext, login: str, start: datetime) -> None:
     """Everything the login authored, commented on or reviewed, updated since `start`.
 
-    Authored issues are stored at once; the comments and reviews are queued, each unit committed.
+    Authored issues are stored at once; the comments are queued, and the reviews too unless
+    GraphQL search reads them at once ([sync] graphql); each unit committed.
     """
     context.summary.logins_searched += 1
     queries = search_qualifiers(login)
@@ -153,17 +155,10 @@ def _search_login(context: SyncContext, login: str, start: datetime) -> None:
                 title=issue.title,
             )
     context.commit()
+    if context.settings.graphql and store_reviews_by_graphql(context, login, start):
+        return
     for issue in _search(context, queries["reviewed"], start):
-        if repo_counts(context, issue.repo):
-            sync_state.enqueue_fetch(
-                context.session,
-                what=REVIEWS,
-                repo=issue.repo,
-                number=issue.number,
-                since=start,
-                title=issue.title,
-                subject_author=issue.author,
-            )
+        queue_reviews(context, issue, start)
     context.commit()
 
 

@@ -14,6 +14,8 @@ class SyncSummary:
     requests: int = 0
     not_modified: int = 0
     waited_seconds: float = 0.0
+    graphql_queries: int = 0
+    graphql_points: int = 0
     people: int = 0
     logins_searched: int = 0
     details_fetched: int = 0
@@ -24,6 +26,8 @@ class SyncSummary:
         self.requests = stats.requests
         self.not_modified = stats.not_modified
         self.waited_seconds = stats.waited_seconds
+        self.graphql_queries = stats.graphql_queries
+        self.graphql_points = stats.graphql_points
         self.caps_hit = dict(stats.caps_hit)
 
     def figures(self) -> dict[str, int | float]:
@@ -33,6 +37,8 @@ class SyncSummary:
             "requests": self.requests,
             "not_modified": self.not_modified,
             "rate_limited": self.requests - self.not_modified,
+            "graphql_queries": self.graphql_queries,
+            "graphql_points": self.graphql_points,
             "waited_seconds": round(self.waited_seconds, 1),
             "people": self.people,
             "caps_hit": sum(self.caps_hit.values()),
@@ -44,10 +50,18 @@ class SyncSummary:
             f"sync done: {self.new} new and {self.updated} updated contributions; "
             f"{self.requests} requests ({self.not_modified} answered 304, free; "
             f"{self.requests - self.not_modified} counted against the rate limit); "
-            f"{_duration(self.waited_seconds)} waited for rate limits; {self.people} people"
+            + _graphql(self.graphql_queries, self.graphql_points)
+            + f"{_duration(self.waited_seconds)} waited for rate limits; {self.people} people"
             + _caps(self.caps_hit)
             + _warnings(len(self.warnings))
         )
+
+
+def _graphql(queries: int, points: int) -> str:
+    """GraphQL's own budget, in points; nothing when no query was sent."""
+    if not queries:
+        return ""
+    return f"{queries} GraphQL quer{'ies' if queries > 1 else 'y'} ({points} points); "
 
 
 def _caps(caps_hit: dict[str, int]) -> str:
