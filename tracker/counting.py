@@ -18,7 +18,7 @@ from tracker.config import Settings
 from tracker.domain import Contribution, CountedContribution, CountedGroup, Kind, RepoRecord
 from tracker.membership import boundaries
 from tracker.openness import license_class_of
-from tracker.reports import GroupBy, StatsRow, bucket_label, group_totals, period_edges
+from tracker.reports import GroupBy, StatsRow, group_totals, period_buckets, period_edges
 from tracker.rules import (
     CountingContext,
     Person,
@@ -179,28 +179,37 @@ def _refine(edges: list[datetime], context: CountingContext) -> list[datetime]:
 
 
 def counted_stats(
-    session: Session, settings: Settings, where: QueryFilter, by: GroupBy, zone: tzinfo = UTC
+    session: Session,
+    settings: Settings,
+    where: QueryFilter,
+    by: GroupBy,
+    zone: tzinfo = UTC,
+    now: datetime | None = None,
 ) -> list[StatsRow]:
     """`tracker stats`: the counts per group and kind.
 
     Weeks and months are cut in `zone`, from the filter's start (else the first stored
-    contribution) to its end (else just after the last one).
+    contribution) to its end (else `now`, or just after the last contribution if that is later);
+    those the range covers only in part are marked partial.
     """
     if by not in ("week", "month"):
         classes = license_classes(session) if by == "license_class" else {}
         return group_totals(counted_groups(session, settings, where), by, license_classes=classes)
-    edges = _period_edges(session, where, by, zone)
+    edges = _period_edges(session, where, by, zone, now)
     if edges is None:
         return []
-    labels = [bucket_label(edge, by, zone) for edge in edges[:-1]]
-    return group_totals(counted_groups(session, settings, where, edges), by, bucket_labels=labels)
+    buckets = period_buckets(edges, by, zone)
+    return group_totals(counted_groups(session, settings, where, edges), by, buckets=buckets)
 
 
-def _period_edges(session: Session, where: QueryFilter, by: GroupBy, zone: tzinfo) -> list[datetime] | None:
+def _period_edges(
+    session: Session, where: QueryFilter, by: GroupBy, zone: tzinfo, now: datetime | None
+) -> list[datetime] | None:
     """The edges of the weeks or months the filter covers in the store; None when they cover nothing."""
     span = stored_time_range(session)
     if span is None:
         return None
     start = where.since or span[0]
-    end = where.until or span[1] + timedelta(seconds=1)
+    after_last = span[1] + timedelta(seconds=1)
+    end = where.until or (after_last if now is None else max(now, after_last))
     return period_edges(start, end, by, zone) if start < end else None

@@ -6,11 +6,21 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from itertools import pairwise
 from typing import Literal
 
 from tracker.domain import CountedContribution, CountedGroup, Kind
 from tracker.membership import Interval
-from tracker.periods import PeriodKind, iso_utc, month_label, period_starts_between, week_label
+from tracker.periods import (
+    PeriodKind,
+    iso_utc,
+    local_day_start,
+    month_label,
+    next_period_day,
+    period_start_day,
+    period_starts_between,
+    week_label,
+)
 from tracker.rules import Person, UncountedMember
 
 GroupBy = Literal["repo", "login", "team", "kind", "week", "month", "license_class"]
@@ -20,12 +30,34 @@ NO_TEAM = "(no team)"
 
 @dataclass(frozen=True, slots=True)
 class StatsRow:
+    """`partial`: a week or month of which the range asked for covers only a part."""
+
     group: str
     counts: dict[Kind, int]
+    partial: bool = False
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+TOTAL = "total"
+
+
+def stats_totals(rows: Iterable[StatsRow]) -> StatsRow:
+    """The sum of the rows: each contribution is in exactly one group, so this is every one of them."""
+    totals: Counter[Kind] = Counter()
+    for row in rows:
+        totals.update(row.counts)
+    return StatsRow(TOTAL, {kind: totals[kind] for kind in Kind})
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One week or month of a `stats --by week|month`, cut to the range asked for."""
+
+    label: str
+    partial: bool
 
 
 UNKNOWN_CLASS = "unknown"
@@ -47,24 +79,27 @@ def group_totals(
     groups: Iterable[CountedGroup],
     by: GroupBy,
     *,
-    bucket_labels: Sequence[str] = (),
+    buckets: Sequence[Bucket] = (),
     license_classes: Mapping[str, str] | None = None,
 ) -> list[StatsRow]:
     """Counts per group and kind, from counts made in the database (`counting.counted_groups`).
 
     Time groups come in time order, the others largest first. For `week` and `month`, the
-    groups' buckets are the periods and `bucket_labels` name them; `license_classes` maps
+    groups' buckets are the periods `buckets` (`period_buckets`); `license_classes` maps
     lower-cased repo names to their license class (needed only for `by="license_class"`).
     """
     key: Callable[[CountedGroup], str] = (
-        (lambda g: bucket_labels[g.bucket])
+        (lambda g: buckets[g.bucket].label)
         if by in ("week", "month")
         else _attribute_key(by, license_classes or {})
     )
-    return _stats_rows(((key(group), group.kind, group.count) for group in groups), by)
+    partial = frozenset(bucket.label for bucket in buckets if bucket.partial)
+    return _stats_rows(((key(group), group.kind, group.count) for group in groups), by, partial)
 
 
-def _stats_rows(counts: Iterable[tuple[str, Kind, int]], by: GroupBy) -> list[StatsRow]:
+def _stats_rows(
+    counts: Iterable[tuple[str, Kind, int]], by: GroupBy, partial: frozenset[str] = frozenset()
+) -> list[StatsRow]:
     groups: dict[str, Counter[Kind]] = defaultdict(Counter)
     display: dict[str, str] = {}
     for name, kind, count in counts:
@@ -72,7 +107,7 @@ def _stats_rows(counts: Iterable[tuple[str, Kind, int]], by: GroupBy) -> list[St
         display.setdefault(folded, name)
         groups[folded][kind] += count
     rows = [
-        StatsRow(display[folded], {kind: counter[kind] for kind in Kind})
+        StatsRow(display[folded], {kind: counter[kind] for kind in Kind}, display[folded] in partial)
         for folded, counter in groups.items()
     ]
     if by in ("week", "month"):
@@ -90,6 +125,23 @@ def bucket_label(start: datetime, by: GroupBy, zone: tzinfo = UTC) -> str:
     return week_label(start, zone) if by == "week" else month_label(start, zone)
 
 
+def period_buckets(edges: Sequence[datetime], by: GroupBy, zone: tzinfo = UTC) -> list[Bucket]:
+    """The buckets between `period_edges`, each named by its week or month and marked partial
+    when the range starts after its first instant or ends before its last."""
+    kind: PeriodKind = "week" if by == "week" else "month"
+    return [
+        Bucket(bucket_label(start, by, zone), not _whole_period(start, end, kind, zone))
+        for start, end in pairwise(edges)
+    ]
+
+
+def _whole_period(start: datetime, end: datetime, kind: PeriodKind, zone: tzinfo) -> bool:
+    first_day = period_start_day(kind, start.astimezone(zone).date())
+    return start == local_day_start(first_day, zone) and end == local_day_start(
+        next_period_day(kind, first_day), zone
+    )
+
+
 def contribution_record(contribution: CountedContribution) -> dict[str, object]:
     """The documented JSON/CSV shape of one contribution."""
     return {
@@ -105,7 +157,12 @@ def contribution_record(contribution: CountedContribution) -> dict[str, object]:
 
 
 def stats_record(row: StatsRow, by: GroupBy) -> dict[str, object]:
-    return {by: row.group, **{kind.value: row.counts[kind] for kind in Kind}, "total": row.total}
+    """One group's counts; by week or month, also whether the range covers only part of it."""
+    record: dict[str, object] = {by: row.group, **{kind.value: row.counts[kind] for kind in Kind}}
+    record[TOTAL] = row.total
+    if by in ("week", "month"):
+        record["partial"] = row.partial
+    return record
 
 
 def person_record(person: Person, *, structured: bool) -> dict[str, object]:

@@ -114,7 +114,7 @@ def test_query_table_shows_titles(synced: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_stats_by_kind_matches_the_query(synced: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rows = cli_json(capsys, "--config", str(synced), "stats", "--by", "kind")
+    rows = cli_json(capsys, "--config", str(synced), "stats", "--by", "kind", "--all")
 
     totals = {row["kind"]: row["total"] for row in rows}
     assert totals == {
@@ -130,7 +130,10 @@ def test_stats_by_kind_matches_the_query(synced: Path, capsys: pytest.CaptureFix
 
 
 def test_stats_by_login_counts_per_kind(synced: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rows = {row["login"]: row for row in cli_json(capsys, "--config", str(synced), "stats", "--by", "login")}
+    rows = {
+        row["login"]: row
+        for row in cli_json(capsys, "--config", str(synced), "stats", "--by", "login", "--all")
+    }
 
     assert rows["fay"]["total"] == 7 and rows["fay"]["pr_merged"] == 2 and rows["fay"]["review"] == 2
     assert rows["gus"]["total"] == 4 and rows["jon"]["comment"] == 1 and rows["ivy"]["pr_opened"] == 1
@@ -139,11 +142,11 @@ def test_stats_by_login_counts_per_kind(synced: Path, capsys: pytest.CaptureFixt
 def test_stats_by_team_and_by_month(synced: Path, capsys: pytest.CaptureFixture[str]) -> None:
     teams = {
         row["team"]: row["total"]
-        for row in cli_json(capsys, "--config", str(synced), "stats", "--by", "team")
+        for row in cli_json(capsys, "--config", str(synced), "stats", "--by", "team", "--all")
     }
     months = {
         row["month"]: row["total"]
-        for row in cli_json(capsys, "--config", str(synced), "stats", "--by", "month")
+        for row in cli_json(capsys, "--config", str(synced), "stats", "--by", "month", "--all")
     }
 
     assert teams == {"Inference": 7, "(no team)": 5, "Training": 1}

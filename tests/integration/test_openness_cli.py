@@ -96,7 +96,7 @@ def test_stats_by_license_class(
     settings, _, _ = synced
     rows = {
         row["license_class"]: row["total"]
-        for row in cli_json(capsys, "--config", str(settings.path), "stats", "--by", "license_class")
+        for row in cli_json(capsys, "--config", str(settings.path), "stats", "--by", "license_class", "--all")
     }
 
     # scenario: 13 counted (transformers osi: 8, pytorch NOASSERTION: 4, topic/ai-lib Apache: 2... see below)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -65,3 +66,44 @@ def test_spreadsheet_safe_leaves_numbers_and_plain_text_alone(value: object, exp
 
 def test_terminal_safe_keeps_tabs_newlines_and_unicode() -> None:
     assert terminal_safe("a\tb\nc é 漢\u200b") == "a\tb\nc é 漢\u200b"
+
+
+URLS = [
+    "https://github.com/huggingface/transformers/pull/31415",
+    "https://github.example.com/very-long-organization-name/very-long-repository-name/issues/27182",
+]
+
+
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_a_table_on_a_narrow_terminal_never_cuts_a_url(
+    width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("tracker.cli.output.stdout_is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", str(width))
+    title = "A long title about the tokenizer that a narrow terminal has to wrap over several lines"
+    records: list[dict[str, object]] = [{"title": title, "login": "fay", "url": url} for url in URLS]
+
+    emit(records, ["title", "login", "url"], "table", empty="none")
+
+    lines = capsys.readouterr().out.splitlines()
+    for url in URLS:
+        assert any(url in line for line in lines)
+    assert "tokenizer" in "".join(lines)
+
+
+def test_a_table_shows_the_totals_after_the_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    records: list[dict[str, object]] = [{"repo": "a/b", "total": 3}, {"repo": "c/d", "total": 2}]
+
+    emit(records, ["repo", "total"], "table", empty="none", totals={"repo": "total", "total": 5})
+
+    lines = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert lines[-1] == ["total", "│", "5"]
+    assert [line[0] for line in lines[:-1]].index("c/d") < len(lines) - 1
+
+
+def test_json_has_no_totals_row(capsys: pytest.CaptureFixture[str]) -> None:
+    records: list[dict[str, object]] = [{"repo": "a/b", "total": 3}]
+
+    emit(records, ["repo", "total"], "json", empty="none", totals={"repo": "total", "total": 3})
+
+    assert json.loads(capsys.readouterr().out) == records

@@ -6,6 +6,7 @@ import itertools
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,13 +14,16 @@ from tracker.domain import CountedContribution, CountedGroup, Kind
 from tracker.reports import (
     GROUP_BY_CHOICES,
     NO_TEAM,
+    Bucket,
     GroupBy,
     StatsRow,
     bucket_label,
     contribution_record,
     group_totals,
+    period_buckets,
     period_edges,
     stats_record,
+    stats_totals,
 )
 
 _ids = itertools.count(1)
@@ -67,9 +71,9 @@ def grouped(
         return group_totals(groups, by, license_classes=license_classes)
     moments = [row.occurred_at for row in rows]
     edges = period_edges(min(moments), max(moments) + timedelta(seconds=1), by)
-    labels = [bucket_label(edge, by) for edge in edges[:-1]]
+    buckets = period_buckets(edges, by)
     groups = [_group_of(row, bisect_right(edges, row.occurred_at) - 1) for row in rows]
-    return group_totals(groups, by, bucket_labels=labels)
+    return group_totals(groups, by, buckets=buckets)
 
 
 def _group_of(row: CountedContribution, bucket: int) -> CountedGroup:
@@ -159,9 +163,10 @@ def test_group_by_week_is_in_time_order_keyed_by_monday() -> None:
     )
 
     assert rows == [
-        StatsRow("2026-11-02", counts(review=1)),
+        # The range runs from the first contribution to the last: it starts and ends mid-week.
+        StatsRow("2026-11-02", counts(review=1), partial=True),
         StatsRow("2026-11-23", counts(pr_opened=3)),
-        StatsRow("2026-12-28", counts(pr_opened=1)),
+        StatsRow("2026-12-28", counts(pr_opened=1), partial=True),
     ]
 
 
@@ -178,9 +183,9 @@ def test_group_by_month_is_in_time_order() -> None:
     )
 
     assert rows == [
-        StatsRow("2026-10", counts(pr_opened=1)),
+        StatsRow("2026-10", counts(pr_opened=1), partial=True),
         StatsRow("2026-11", counts(pr_opened=1)),
-        StatsRow("2027-01", counts(comment=3)),
+        StatsRow("2027-01", counts(comment=3), partial=True),
     ]
 
 
@@ -278,7 +283,6 @@ def test_stats_records_from_grouped_rows_total_every_contribution() -> None:
 
 
 def test_period_edges_cut_at_local_mondays_across_a_dst_change() -> None:
-    from zoneinfo import ZoneInfo
 
     berlin = ZoneInfo("Europe/Berlin")
     start = datetime(2026, 3, 18, 12, tzinfo=UTC)
@@ -314,3 +318,49 @@ def test_group_totals_add_up_the_counts_of_groups_alike() -> None:
 
     for by in ("repo", "login", "team", "kind"):
         assert group_totals(groups, by) == grouped(rows, by)  # type: ignore[arg-type]
+
+
+def test_a_range_cut_mid_week_makes_its_first_and_last_weeks_partial() -> None:
+    edges = period_edges(datetime(2026, 11, 5, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC), "week")
+
+    assert period_buckets(edges, "week") == [
+        Bucket("2026-11-02", partial=True),
+        Bucket("2026-11-09", partial=False),
+        Bucket("2026-11-16", partial=False),
+        Bucket("2026-11-23", partial=True),
+    ]
+
+
+def test_whole_local_weeks_across_a_dst_change_are_not_partial() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 3, 23, tzinfo=berlin).astimezone(UTC)  # Monday, CET
+    end = datetime(2026, 4, 6, tzinfo=berlin).astimezone(UTC)  # Monday, CEST
+
+    buckets = period_buckets(period_edges(start, end, "week", berlin), "week", berlin)
+
+    assert buckets == [Bucket("2026-03-23", partial=False), Bucket("2026-03-30", partial=False)]
+
+
+def test_a_range_of_whole_months_has_no_partial_month() -> None:
+    edges = period_edges(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC), "month")
+
+    assert [bucket.partial for bucket in period_buckets(edges, "month")] == [False, False]
+
+
+def test_a_partial_week_is_said_so_in_its_record() -> None:
+    row = StatsRow("2026-11-02", counts(review=1), partial=True)
+
+    assert stats_record(row, "week")["partial"] is True
+    assert "partial" not in stats_record(StatsRow("fay", counts(review=1)), "login")
+
+
+def test_the_totals_row_adds_up_every_kind_of_every_row() -> None:
+    rows = [
+        StatsRow("huggingface/transformers", counts(pr_opened=1, pr_merged=1, review=1)),
+        StatsRow("vllm-project/vllm", counts(comment=2, pr_opened=4)),
+    ]
+
+    totals = stats_totals(rows)
+
+    assert totals == StatsRow("total", counts(pr_opened=5, pr_merged=1, review=1, comment=2))
+    assert totals.total == sum(row.total for row in rows) == 9

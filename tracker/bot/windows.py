@@ -92,6 +92,11 @@ def window_for(question: Question, now: datetime, timezone: str) -> Window:
     if question.topic == "top":
         first = period_start_day("month", today)
         return Window("days", timezone, first, today + timedelta(days=1), name="this month so far")
+    return recent_weeks(now, timezone)
+
+
+def recent_weeks(now: datetime, timezone: str) -> Window:
+    """The last RECENT_WEEKS complete weeks: the bot's default window, and `tracker stats`'s."""
     last_week = _last_complete("week", now, timezone)
     first = last_week.first_day - timedelta(weeks=RECENT_WEEKS - 1)
     return Window("days", timezone, first, last_week.end_day, name=f"the last {RECENT_WEEKS} weeks")
