@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tomllib
 from pathlib import Path
+
+from tracker.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
@@ -105,3 +108,14 @@ def test_the_image_copies_everything_the_package_needs() -> None:
 def test_the_scheduler_has_a_health_check_in_exec_form() -> None:
     (check,) = instructions("HEALTHCHECK")
     assert check.endswith('CMD ["tracker", "doctor", "--health"]')
+
+
+def test_the_example_config_keeps_the_images_database_in_the_data_volume(tmp_path: Path) -> None:
+    """The README's way: copy the example, mount it read-only at /config; the database must not go there."""
+    config = tmp_path / "tracker.toml"
+    shutil.copyfile(ROOT / "config" / "example.toml", config)
+    (image_default,) = re.findall(r"TRACKER_DEFAULT_DATABASE_URL=(\S+)", DOCKERFILE)
+
+    in_the_image = load_settings(config, {"TRACKER_DEFAULT_DATABASE_URL": image_default})
+    assert in_the_image.database_url == image_default
+    assert load_settings(config, {}).database_url == f"sqlite:///{tmp_path.resolve() / 'tracker.db'}"
