@@ -672,3 +672,94 @@ def test_no_secret_or_destination_is_printed_whatever_fails(
     for name in ("GITHUB_TOKEN", "SLACK_WEBHOOK_URL", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
         assert secrets[name] not in out, name
     assert "WEBHOOKSECRET" not in out and "doctorSECRET" not in out
+
+
+def test_a_spent_rate_limit_is_a_warning_without_waiting(
+    config: Path, database_url: str, github: responses.RequestsMock
+) -> None:
+    healthy_github(github)
+    reset = int(time.time()) + 1800
+    github.replace(
+        responses.GET,
+        re.compile(API + "/orgs/acme$"),
+        status=403,
+        json={
+            "message": "API rate limit exceeded for user ID 1.",
+            "documentation_url": "https://docs.github.com",
+        },
+        headers={
+            "x-ratelimit-limit": "5000",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": str(reset),
+            "x-ratelimit-resource": "core",
+            "x-github-request-id": "EF56:7",
+        },
+    )
+
+    started = time.monotonic()
+    check = by_name(run_checks(str(config), environment(database_url)))["github"]
+
+    assert check.status is Status.WARN
+    assert check.detail == (
+        "rate limit: GET /orgs/acme at https://api.github.com: the rate limit is used up or GitHub asked "
+        "to slow down; try again later (request id EF56:7)"
+    )
+    assert time.monotonic() - started < 10
+
+
+def test_a_404_on_get_user_points_at_the_api_url(
+    config: Path, database_url: str, github: responses.RequestsMock
+) -> None:
+    github.get(
+        re.compile(r"https://ghe\.acme\.example(:443)?/user"), status=404, body="<html>Not Found</html>"
+    )
+
+    env = environment(database_url, GITHUB_API_URL="https://ghe.acme.example")
+    check = by_name(run_checks(str(config), env))["github"]
+
+    assert check.status is Status.FAIL
+    assert check.detail == (
+        "GET /user at https://ghe.acme.example answered 404: is the API URL right? (GitHub Enterprise "
+        "Server: https://HOST/api/v3; set GITHUB_API_URL or [github] api_url)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("figures", "status", "detail"),
+    [
+        (
+            {
+                "status": "failed",
+                "error": "GitHub kept failing on /search/issues after retries: boom (HTTP 502)",
+            },
+            Status.WARN,
+            "last sync failed (started 2026-11-30 08:00 UTC): GitHub kept failing on /search/issues after "
+            "retries: boom (HTTP 502)",
+        ),
+        (
+            {"status": "stopped"},
+            Status.OK,
+            "last sync stopped at a safe point (started 2026-11-30 08:00 UTC); the next run resumes",
+        ),
+        (
+            {"status": "running"},
+            Status.OK,
+            "last sync (started 2026-11-30 08:00 UTC) has not finished: running now, or stopped without "
+            "recording it",
+        ),
+    ],
+)
+def test_how_the_last_sync_ended_is_said(
+    config: Path,
+    database_url: str,
+    github: responses.RequestsMock,
+    figures: dict[str, object],
+    status: Status,
+    detail: str,
+) -> None:
+    healthy_github(github)
+    record_run(database_url, **figures)
+
+    check = by_name(run_checks(str(config), environment(database_url)))["sync"]
+
+    assert (check.status, check.detail) == (status, detail)
