@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 LOG_FORMAT_ENV = "TRACKER_LOG_FORMAT"
+LOG_FORMATS = ("text", "json")
 SECRET_ENV_NAMES = (
     "GITHUB_TOKEN",
     "SLACK_BOT_TOKEN",
@@ -101,9 +102,19 @@ class HumanFormatter(logging.Formatter):
         return text
 
 
-def configure_logging(*, debug: bool = False, stream: TextIO | None = None) -> None:
+def log_format_from_environment() -> str:
+    """TRACKER_LOG_FORMAT as given ("json" in any case is JSON; unset or empty is text)."""
+    value = os.environ.get(LOG_FORMAT_ENV, "").strip().lower()
+    return value or "text"
+
+
+def configure_logging(
+    *, debug: bool = False, log_format: str | None = None, stream: TextIO | None = None
+) -> None:
+    """Every line on stderr, the final error included, in one format: `log_format`, else
+    TRACKER_LOG_FORMAT's (anything but "json" is text)."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    json_lines = os.environ.get(LOG_FORMAT_ENV, "").lower() == "json"
+    json_lines = (log_format or log_format_from_environment()) == "json"
     handler.setFormatter(JsonFormatter() if json_lines else HumanFormatter())
     handler.addFilter(RedactingFilter(secrets_from_environment()))
     root = logging.getLogger()
@@ -111,8 +122,11 @@ def configure_logging(*, debug: bool = False, stream: TextIO | None = None) -> N
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
-    for noisy in ("github", "urllib3", "alembic", "sqlalchemy", "apscheduler", "slack_bolt"):
+    for noisy in ("github", "alembic", "sqlalchemy", "apscheduler", "slack_bolt"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug and noisy != "github" else logging.WARNING)
+    # urllib3 warns of each retry of a dropped connection; the caller reports the outcome itself, in
+    # one line naming the URL, so the retries belong to the debug logs.
+    logging.getLogger("urllib3").setLevel(logging.DEBUG if debug else logging.ERROR)
     # slack-sdk logs every failed request at error level before raising it, and the caller reports
     # that failure itself in one line.
     logging.getLogger("slack_sdk").setLevel(logging.DEBUG if debug else logging.CRITICAL)

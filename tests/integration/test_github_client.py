@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ import pytest
 import requests
 import responses
 from responses import matchers
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
 from tests.github_world import API, GitHubWorld, Issue, etag_of, event, parse, repository, user
 from tracker.domain import OrgMember
@@ -441,22 +443,42 @@ def test_a_persistent_502_ends_in_an_error_naming_status_and_request_id(gh: Harn
     assert len(gh.mock.calls) == 6  # the first answer and transient_retry's 5 retries
 
 
+def _gave_up(reason: Exception) -> requests.exceptions.ConnectionError:
+    """What requests raises once urllib3 has spent its retries: the last reason, wrapped twice."""
+    return requests.exceptions.ConnectionError(MaxRetryError(None, "/repos/o/n", reason))  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
-    ("failure", "name"),
+    ("failure", "reason"),
     [
-        (requests.exceptions.ConnectionError("Failed to resolve 'api.github.com'"), "ConnectionError"),
-        (requests.exceptions.ReadTimeout("read timed out (read timeout=30)"), "ReadTimeout"),
+        (
+            _gave_up(NameResolutionError("api.github.com", None, socket.gaierror(-2, "Name unknown"))),  # type: ignore[arg-type]
+            "its host name does not resolve",
+        ),
+        (
+            _gave_up(
+                NewConnectionError(
+                    None, "Failed to establish a new connection: [Errno 111] Connection refused"
+                )
+            ),  # type: ignore[arg-type]
+            "the connection was refused",
+        ),
+        (requests.exceptions.ReadTimeout("read timed out (read timeout=30)"), "no answer within the timeout"),
+        (requests.exceptions.SSLError("certificate verify failed"), "the TLS handshake failed"),
     ],
 )
-def test_an_unreachable_api_raises_unreachable_error(
-    gh: Harness, failure: requests.exceptions.RequestException, name: str
+def test_an_unreachable_api_names_the_url_the_reason_and_what_to_do(
+    gh: Harness, failure: requests.exceptions.RequestException, reason: str
 ) -> None:
     gh.mock.get(url("/repos/o/n"), body=failure)
 
     with pytest.raises(UnreachableError) as caught:
-        gh.client.get("/repos/o/n")
+        gh.client.get("/repos/o/n", {"q": "secret search terms"})
 
-    assert str(caught.value) == f"cannot reach the GitHub API: {name}"
+    message = str(caught.value)
+    assert message.startswith(f"cannot reach the GitHub API at https://api.github.com/repos/o/n: {reason}")
+    assert "check the network, and GITHUB_API_URL or [github] api_url" in message
+    assert "secret search terms" not in message
     assert caught.value.status is None
     assert gh.client.stats.requests == 0
 

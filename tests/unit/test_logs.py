@@ -206,7 +206,7 @@ def test_configure_logging_json_redacts_secrets_from_the_environment(
     assert len(lines) == 1
     entry = json.loads(lines[0])
     assert (entry["level"], entry["logger"], entry["message"]) == ("info", "tracker.sync", "using [redacted]")
-    assert logging.getLogger("urllib3").level == logging.WARNING
+    assert logging.getLogger("urllib3").level == logging.ERROR
 
 
 def test_a_secret_set_with_a_trailing_newline_is_redacted_as_sent(monkeypatch: pytest.MonkeyPatch) -> None:

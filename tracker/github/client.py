@@ -47,6 +47,7 @@ from tracker.github.transport import (
     DEFAULT_DEADLINE,
     DEFAULT_MAX_ANSWER_BYTES,
     ApiConnection,
+    describe_connection_failure,
     describe_origin,
     origin_of,
 )
@@ -118,6 +119,7 @@ class GitHubClient:
             seconds_between_writes=None,
         )
         self._requester = self._github.requester
+        self._api_url = api_url.rstrip("/")
         self._connection = ApiConnection(
             api_url,
             timeout=timeout,
@@ -284,12 +286,21 @@ class GitHubClient:
                 "GET", url, dict(params or {}), headers, cnx=self._connection
             )
         except requests.exceptions.RequestException as error:
-            raise UnreachableError(f"cannot reach the GitHub API: {type(error).__name__}") from None
+            raise self._unreachable(url, error) from None
         self.stats.requests += 1
         self.stats.by_endpoint[endpoint] += 1
         if status == 304:
             self.stats.not_modified += 1
         return status, response_headers, body
+
+    def _unreachable(self, url: str, error: requests.exceptions.RequestException) -> UnreachableError:
+        """Where the request went (never its credentials or query), why it failed, and what to do."""
+        target = url if "://" in url else self._api_url + url
+        return UnreachableError(
+            f"cannot reach the GitHub API at {describe_origin(target)}{path_of(target)}: "
+            f"{describe_connection_failure(error)}; check the network, and GITHUB_API_URL or "
+            "[github] api_url if that is not the right address, then run again (what was fetched is kept)"
+        )
 
     def _pause_if_spent(self, resource: str, url: str) -> None:
         pause = pause_before_request(self._budgets.get(resource), resource, self._clock())

@@ -175,6 +175,33 @@ def describe_origin(url: str) -> str:
     return _UNSHOWN.sub("?", shown)[:100]
 
 
+def describe_connection_failure(error: requests.exceptions.RequestException) -> str:
+    """Why a request got no answer at all, in words: after urllib3's retries, the last failure."""
+    if isinstance(error, requests.exceptions.SSLError):
+        return "the TLS handshake failed (a proxy, or a certificate this machine does not trust)"
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return "no connection within the timeout"
+    if isinstance(error, requests.exceptions.Timeout):
+        return "no answer within the timeout"
+    reason = _last_failure(error)
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return "its host name does not resolve"
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        refused = isinstance(reason.__cause__, ConnectionRefusedError) or "refused" in str(reason)
+        return "the connection was refused" if refused else "no connection could be made"
+    if isinstance(reason, urllib3.exceptions.ProtocolError):
+        return "the connection was dropped before an answer"
+    return f"the connection failed ({type(reason).__name__})"
+
+
+def _last_failure(error: requests.exceptions.RequestException) -> BaseException:
+    """The failure under requests' wrapping: urllib3's last reason when it gave up retrying."""
+    cause = error.args[0] if error.args and isinstance(error.args[0], BaseException) else error
+    if isinstance(cause, urllib3.exceptions.MaxRetryError) and cause.reason is not None:
+        return cause.reason
+    return cause
+
+
 def _path(url: str) -> str:
     """A URL or path without its query (search terms) and without scheme and host."""
     return urlsplit(url).path or "/"
