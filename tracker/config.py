@@ -21,7 +21,7 @@ from tracker.config_files import ConfigError, GitHubLogin, Section, read_toml, v
 from tracker.openness import ModelOpenness, parse_openness_annotation
 from tracker.roster import load_roster
 from tracker.rules import RepoRules, RosterEntry
-from tracker.urls import check_database_url, check_https_url
+from tracker.urls import check_database_url, check_https_url, https_url_problem
 
 CONFIG_ENV = "TRACKER_CONFIG"
 DATABASE_URL_ENV = "TRACKER_DATABASE_URL"
@@ -122,6 +122,14 @@ class SlackSection(Section):
     api_url: str | None = None
     # The longest wait Slack may ask for (Retry-After); a longer one fails the post at once.
     max_wait_seconds: float = DEFAULT_SLACK_MAX_WAIT_SECONDS
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url_is_https(cls, url: str | None) -> str | None:
+        problem = None if url is None else https_url_problem(url)
+        if problem is not None:
+            raise ValueError(problem)
+        return url
 
     @field_validator("max_wait_seconds", mode="before")
     @classmethod

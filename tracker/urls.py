@@ -37,15 +37,23 @@ def check_database_url(url: str, source: str) -> str:
 def check_https_url(url: str, source: str) -> str:
     """An https:// URL with a host; plain http:// only to this machine (127.0.0.0/8, ::1, localhost),
     where tests and local emulators run: a token must never cross a network unencrypted."""
+    problem = https_url_problem(url)
+    if problem is not None:
+        raise ValueError(f"{source}: {problem}")
+    return url
+
+
+def https_url_problem(url: str) -> str | None:
+    """What is wrong with `url` as the address a token is sent to, or None (see check_https_url)."""
     scheme, host = _scheme_and_host(url)
     if scheme not in ("https", "http") or not host:
-        raise ValueError(f"{source}: {_shown(url)} is not an https:// URL with a host")
+        return f"{_shown(url)} is not an https:// URL with a host"
     if scheme == "http" and not is_loopback(host):
-        raise ValueError(
-            f"{source}: {_shown(url)} must use https:// (plain http:// is only for this machine: "
+        return (
+            f"{_shown(url)} must use https:// (plain http:// is only for this machine: "
             "localhost, 127.0.0.1, ::1)"
         )
-    return url
+    return None
 
 
 def _scheme_and_host(url: str) -> tuple[str, str | None]:

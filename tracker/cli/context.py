@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from tracker.config import Settings
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class UsageProblem(Exception):
@@ -29,6 +29,7 @@ class UsageProblem(Exception):
 class App:
     config_path: str | None
     debug: bool
+    log_format: str = "text"
     _settings: Settings | None = None
 
     def settings(self) -> Settings:
