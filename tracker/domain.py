@@ -89,7 +89,11 @@ class OrgMember:
 
 @dataclass(frozen=True, slots=True)
 class RepoRecord:
-    """A cached repo with everything the counting and openness rules need."""
+    """A cached repo with everything the counting and openness rules need.
+
+    `github_id` is GitHub's id of the repo, which stays when it is renamed or transferred (None
+    for one GitHub answered 404 for); `former_names` are the names it was known by before.
+    """
 
     full_name: str
     exists: bool
@@ -103,6 +107,8 @@ class RepoRecord:
     has_license: bool
     html_url: str | None
     fetched_at: datetime
+    github_id: int | None = None
+    former_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -809,7 +809,8 @@ def test_fetch_user_events_treats_a_422_past_the_cap_as_the_end() -> None:
         assert len(mock.calls) == 4
     assert isinstance(result, EventsFetched)
     assert result.events == [
-        UserEvent("huggingface/transformers", parse(item["created_at"]), None) for item in reversed(feed)
+        UserEvent("huggingface/transformers", parse(item["created_at"]), None, repo["id"])
+        for item in reversed(feed)
     ]
     assert result.covers_since is False
 

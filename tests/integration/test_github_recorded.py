@@ -177,6 +177,7 @@ def test_a_repo_fetched_is_its_exact_record_and_etag(client: GitHubClient) -> No
             has_license=False,
             html_url="https://github.com/octokit-fixture-org/hello-world",
             fetched_at=FETCHED_AT,
+            github_id=1000,
         ),
         NORMALIZED_ETAG,
     )
@@ -197,6 +198,7 @@ def test_a_renamed_repo_is_followed_through_its_301_to_its_new_name(client: GitH
     assert answered == [("/repos/octokit-fixture-org/rename-repository", 301), ("/repositories/1000", 200)]
     assert isinstance(fetched, RepoFetched)
     assert fetched.record.full_name == "octokit-fixture-org/rename-repository-newname"
+    assert fetched.record.github_id == 1000  # the id the old name's 301 pointed to
     assert fetched.record.html_url == "https://github.com/octokit-fixture-org/rename-repository-newname"
     assert (fetched.record.exists, fetched.record.topics, fetched.etag) == (True, (), NORMALIZED_ETAG)
 

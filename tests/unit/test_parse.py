@@ -225,6 +225,7 @@ def test_repo_without_a_license_file() -> None:
         has_license=False,
         html_url="https://github.com/acme-ai/acme-agent",
         fetched_at=FETCHED_AT,
+        github_id=data["id"],
     )
 
 
@@ -326,8 +327,12 @@ def test_a_member_without_a_login_or_with_a_wrong_type_is_a_wrong_shape_not_a_me
 EVENT_AT = at(11, 2)
 
 
+HF_REPO = repository(HF)
+HF_ID = HF_REPO["id"]
+
+
 def feed_event(kind: str, payload: dict[str, Any], repo: str = HF) -> dict[str, Any]:
-    return event(kind, "fay", repository(repo), payload, EVENT_AT)
+    return event(kind, "fay", HF_REPO if repo == HF else repository(repo), payload, EVENT_AT)
 
 
 def test_an_issue_opened_event_with_the_whole_issue_carries_it() -> None:
@@ -335,13 +340,13 @@ def test_an_issue_opened_event_with_the_whole_issue_carries_it() -> None:
 
     parsed = parse_event(feed_event("IssuesEvent", {"action": "opened", "issue": issue}))
 
-    assert parsed == UserEvent(HF, EVENT_AT, IssueOpened(parse_issue(issue, HF)))
+    assert parsed == UserEvent(HF, EVENT_AT, IssueOpened(parse_issue(issue, HF)), HF_ID)
 
 
 def test_a_trimmed_issue_opened_event_names_the_issue_to_fetch() -> None:
     payload = {"action": "opened", "issue": {"number": 7, "url": f"{API}/repos/{HF}/issues/7"}}
 
-    assert parse_event(feed_event("IssuesEvent", payload)) == UserEvent(HF, EVENT_AT, IssueToFetch(7))
+    assert parse_event(feed_event("IssuesEvent", payload)) == UserEvent(HF, EVENT_AT, IssueToFetch(7), HF_ID)
 
 
 def test_a_comment_created_event_with_its_comment_carries_it_and_the_title() -> None:
@@ -352,7 +357,7 @@ def test_a_comment_created_event_with_its_comment_carries_it_and_the_title() -> 
         feed_event("IssueCommentEvent", {"action": "created", "issue": issue, "comment": comment})
     )
 
-    assert parsed == UserEvent(HF, EVENT_AT, CommentCreated(7, "Question", parse_comment(comment)))
+    assert parsed == UserEvent(HF, EVENT_AT, CommentCreated(7, "Question", parse_comment(comment)), HF_ID)
 
 
 def test_a_trimmed_comment_created_event_names_the_issue_and_when() -> None:
@@ -360,7 +365,7 @@ def test_a_trimmed_comment_created_event_names_the_issue_and_when() -> None:
 
     parsed = parse_event(feed_event("IssueCommentEvent", payload))
 
-    assert parsed == UserEvent(HF, EVENT_AT, CommentToFetch(7, at(11, 2)))
+    assert parsed == UserEvent(HF, EVENT_AT, CommentToFetch(7, at(11, 2)), HF_ID)
 
 
 def test_a_pull_request_event_names_the_pull_request_to_fetch() -> None:
@@ -371,8 +376,8 @@ def test_a_pull_request_event_names_the_pull_request_to_fetch() -> None:
     numbered = parse_event(feed_event("PullRequestEvent", payload))
     numbered_in_its_pull_request = parse_event(feed_event("PullRequestEvent", without_number))
 
-    assert numbered == UserEvent(HF, EVENT_AT, IssueToFetch(12))
-    assert numbered_in_its_pull_request == UserEvent(HF, EVENT_AT, IssueToFetch(13))
+    assert numbered == UserEvent(HF, EVENT_AT, IssueToFetch(12), HF_ID)
+    assert numbered_in_its_pull_request == UserEvent(HF, EVENT_AT, IssueToFetch(13), HF_ID)
 
 
 def test_a_review_event_names_the_pull_request_and_when_the_review_was_submitted() -> None:
@@ -382,7 +387,7 @@ def test_a_review_event_names_the_pull_request_and_when_the_review_was_submitted
 
     parsed = parse_event(feed_event("PullRequestReviewEvent", payload))
 
-    assert parsed == UserEvent(HF, EVENT_AT, ReviewToFetch(12, at(11, 2)))
+    assert parsed == UserEvent(HF, EVENT_AT, ReviewToFetch(12, at(11, 2)), HF_ID)
 
 
 @pytest.mark.parametrize(
@@ -399,7 +404,7 @@ def test_a_review_event_names_the_pull_request_and_when_the_review_was_submitted
 def test_an_event_of_a_followed_kind_that_names_nothing_keeps_only_its_repo(
     kind: str, payload: dict[str, Any]
 ) -> None:
-    assert parse_event(feed_event(kind, payload)) == UserEvent(HF, EVENT_AT, None)
+    assert parse_event(feed_event(kind, payload)) == UserEvent(HF, EVENT_AT, None, HF_ID)
 
 
 def test_events_of_other_kinds_or_without_a_repo_are_dropped() -> None:

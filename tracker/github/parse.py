@@ -216,6 +216,7 @@ def parse_repo(data: JSON, fetched_at: datetime) -> RepoRecord:
         has_license=license_obj is not None,
         html_url=_text(data, "html_url"),
         fetched_at=fetched_at,
+        github_id=_int(data, "id"),
     )
 
 
@@ -232,13 +233,17 @@ def parse_member(data: JSON) -> OrgMember:
 
 
 def parse_event(data: JSON) -> UserEvent | None:
-    """None for an event that can carry no contribution (another type, or no repo)."""
-    repo = _text(_object(data, "repo") or {}, "name") or ""
+    """None for an event that can carry no contribution (another type, or no repo).
+
+    `repo.name` is the repo's name when the event happened; `repo.id` names it for good."""
+    repo_object = _object(data, "repo") or {}
+    repo = _text(repo_object, "name") or ""
     kind = data.get("type")
     if not repo or kind not in EVENT_TYPES:
         return None
     activity = _activity(str(kind), repo, _object(data, "payload") or {})
-    return UserEvent(repo, parse_time(data.get("created_at"), "'created_at'"), activity)
+    created_at = parse_time(data.get("created_at"), "'created_at'")
+    return UserEvent(repo, created_at, activity, _optional_int(repo_object, "id"))
 
 
 def _activity(kind: str, repo: str, payload: JSON) -> Activity | None:

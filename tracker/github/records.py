@@ -118,11 +118,14 @@ class UserEvent:
     """An event of a kind that can carry a contribution, in the repo it happened in.
 
     `activity` is None for an action that carries none (an issue closed, a comment edited).
+    `repo` is the name the repo had when the event happened (a renamed repo's old events keep
+    the old name); `repo_id` is GitHub's id of the repo, the same under every name.
     """
 
     repo: str
     created_at: datetime | None
     activity: Activity | None
+    repo_id: int | None = None
 
 
 # Outcomes of conditional fetches --------------------------------------------------------------
