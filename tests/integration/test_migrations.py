@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel, select
 import tracker.store.digests
 import tracker.store.runs
 import tracker.store.tables  # noqa: F401  (all tables on the metadata)
-from tracker.domain import Contribution, Kind, OrgMember
+from tracker.domain import OrgMember
 from tracker.membership import Interval, Listing
 from tracker.rules import build_people, within_window
 from tracker.store import migrate
@@ -26,11 +26,11 @@ from tracker.store.contributions import (
     ContributionFilter,
     first_merge_per_person_repo,
     list_contributions,
-    upsert_contributions,
 )
 from tracker.store.digests import DigestPostRow, DigestPostStatus
 from tracker.store.engine import make_engine
 from tracker.store.membership import last_applied_listing, list_member_accounts
+from tracker.store.repos import get_repo, list_repos
 from tracker.store.sync_state import (
     OpenPullRequest,
     get_cursor,
@@ -88,13 +88,8 @@ def test_upgrading_from_the_first_schema_keeps_the_history(database_url: str) ->
     try:
         migrate.upgrade(engine, "0001")
         moment = datetime(2026, 10, 1, tzinfo=UTC)
-        with Session(engine) as session:
-            upsert_contributions(
-                session,
-                [Contribution(Kind.COMMENT, 42, "fay", "a/b", 1, "Title", "https://x", moment)],
-                now=moment,
-            )
-            session.commit()
+        # Rows as that schema's code wrote them (today's code reads names that schema lacks).
+        insert_contribution(engine, ("comment", 42, "fay", "a/b", moment))
         migrate.upgrade(engine)
         with Session(engine) as session:
             (kept,) = list_contributions(session, where=ContributionFilter())
@@ -122,22 +117,7 @@ def test_the_first_merge_table_is_filled_from_the_stored_history(database_url: s
             ("pr_merged", 13, "gus", "a/b", datetime(2026, 4, 1, tzinfo=UTC)),
             ("pr_opened", 9, "gus", "a/b", datetime(2026, 1, 1, tzinfo=UTC)),
         ]
-        with engine.begin() as connection:
-            for kind, github_id, login, repo, at in rows:
-                connection.execute(
-                    sa.text(
-                        "INSERT INTO contribution (kind, github_id, login, repo, repo_key, number, title, "
-                        "url, occurred_at, first_seen_at, updated_at) "
-                        "VALUES (:kind, :id, :login, :repo, :repo, 1, 't', 'u', :at, :at, :at)"
-                    ),
-                    {
-                        "kind": kind,
-                        "id": github_id,
-                        "login": login,
-                        "repo": repo,
-                        "at": at.replace(tzinfo=None) if engine.dialect.name == "sqlite" else at,
-                    },
-                )
+        insert_contribution(engine, *rows)
         migrate.upgrade(engine)
         with Session(engine) as session:
             firsts = first_merge_per_person_repo(session, logins=["fay", "gus"], repos=["a/b", "c/d"])
@@ -148,6 +128,27 @@ def test_the_first_merge_table_is_filled_from_the_stored_history(database_url: s
         ]
     finally:
         engine.dispose()
+
+
+def insert_contribution(engine: sa.engine.Engine, *rows: tuple[str, int, str, str, datetime]) -> None:
+    """Contributions (kind, id, login, repo, time) as the code of an older schema stored them."""
+    with engine.begin() as connection:
+        for kind, github_id, login, repo, at in rows:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO contribution (kind, github_id, login, repo, repo_key, number, title, "
+                    "url, occurred_at, first_seen_at, updated_at) "
+                    "VALUES (:kind, :id, :login, :repo, :repo_key, 1, 't', 'u', :at, :at, :at)"
+                ),
+                {
+                    "kind": kind,
+                    "id": github_id,
+                    "login": login,
+                    "repo": repo,
+                    "repo_key": repo.lower(),
+                    "at": at.replace(tzinfo=None) if engine.dialect.name == "sqlite" else at,
+                },
+            )
 
 
 def test_open_pull_requests_tracked_before_0006_keep_their_etag_and_gain_no_date(database_url: str) -> None:
@@ -318,5 +319,100 @@ def test_digests_posted_before_claims_existed_stay_posted(database_url: str) -> 
         with Session(engine) as session:
             (row,) = session.exec(select(DigestPostRow)).all()
         assert (row.status, row.claimed_at, row.posted_at) == (DigestPostStatus.POSTED, posted, posted)
+    finally:
+        engine.dispose()
+
+
+def test_a_repo_stored_under_two_names_before_0012_becomes_one_repo_with_its_history(
+    database_url: str,
+) -> None:
+    """Before 0012 a renamed repo had a row per name asked (both with GitHub's answer, the new
+    name) and its contributions and first merges split between them; one repo known by id had
+    two rows too."""
+    engine = make_engine(database_url)
+    sqlite = engine.dialect.name == "sqlite"
+
+    def stored(moment: datetime) -> datetime:
+        return moment.replace(tzinfo=None) if sqlite else moment
+
+    monday, tuesday = datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC)
+    try:
+        migrate.upgrade(engine, "0011")
+        with engine.begin() as connection:
+            for key, full_name, github_id, fetched_at in [
+                ("jacquev6/pygithub", "PyGithub/PyGithub", None, monday),
+                ("pygithub/pygithub", "PyGithub/PyGithub", 3544490, tuesday),
+                ("old-org/model", "old-org/model", 77, monday),
+                ("new-org/model", "new-org/model", 77, tuesday),
+                ("a/b", "a/b", None, monday),
+            ]:
+                connection.execute(
+                    sa.text(
+                        'INSERT INTO repo (key, full_name, github_id, "exists", private, fork, archived, '
+                        "stars, topics, has_license, fetched_at) "
+                        "VALUES (:key, :full_name, :github_id, true, false, false, false, 1, '[]', false, "
+                        ":at)"
+                    ),
+                    {"key": key, "full_name": full_name, "github_id": github_id, "at": stored(fetched_at)},
+                )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO first_merge (login, repo_key, repo, github_id, occurred_at) VALUES "
+                    "('fay', 'jacquev6/pygithub', 'jacquev6/PyGithub', 11, :early), "
+                    "('fay', 'pygithub/pygithub', 'PyGithub/PyGithub', 12, :late), "
+                    "('gus', 'pygithub/pygithub', 'PyGithub/PyGithub', 13, :late)"
+                ),
+                {
+                    "early": stored(datetime(2026, 9, 1, tzinfo=UTC)),
+                    "late": stored(datetime(2026, 10, 1, tzinfo=UTC)),
+                },
+            )
+        insert_contribution(
+            engine,
+            ("pr_merged", 11, "fay", "jacquev6/PyGithub", datetime(2026, 9, 1, tzinfo=UTC)),
+            ("comment", 21, "fay", "jacquev6/PyGithub", datetime(2026, 9, 2, tzinfo=UTC)),
+            ("pr_merged", 12, "fay", "PyGithub/PyGithub", datetime(2026, 10, 1, tzinfo=UTC)),
+            ("pr_merged", 13, "gus", "PyGithub/PyGithub", datetime(2026, 10, 1, tzinfo=UTC)),
+            ("comment", 22, "gus", "old-org/model", datetime(2026, 10, 2, tzinfo=UTC)),
+            ("comment", 23, "gus", "a/b", datetime(2026, 10, 3, tzinfo=UTC)),
+        )
+
+        migrate.upgrade(engine)
+
+        with Session(engine) as session:
+            repos = {record.full_name: record for record in list_repos(session)}
+            contributions = {
+                c.github_id: c.repo for c in list_contributions(session, where=ContributionFilter())
+            }
+            firsts = first_merge_per_person_repo(session, logins=["fay", "gus"], repos=["jacquev6/PyGithub"])
+            only_the_model = list_contributions(
+                session, where=ContributionFilter(repos=frozenset({"old-org/model"}))
+            )
+            by_old_name = get_repo(session, "jacquev6/pygithub")
+        assert {name: (r.github_id, r.former_names) for name, r in repos.items()} == {
+            "PyGithub/PyGithub": (3544490, ("jacquev6/PyGithub",)),
+            "new-org/model": (77, ("old-org/model",)),
+            "a/b": (None, ()),
+        }
+        assert contributions == {
+            11: "PyGithub/PyGithub",
+            21: "PyGithub/PyGithub",
+            12: "PyGithub/PyGithub",
+            13: "PyGithub/PyGithub",
+            22: "new-org/model",
+            23: "a/b",
+        }
+        assert [(m.login, m.repo, m.github_id) for m in firsts] == [
+            ("fay", "PyGithub/PyGithub", 11),
+            ("gus", "PyGithub/PyGithub", 13),
+        ]
+        assert [c.github_id for c in only_the_model] == [22]
+        assert by_old_name is not None and by_old_name.full_name == "PyGithub/PyGithub"
+
+        with engine.begin() as connection:
+            command.downgrade(migrate.alembic_config(connection), "0011")
+        with engine.connect() as connection:
+            keys = connection.execute(sa.text("SELECT key FROM repo ORDER BY key")).scalars().all()
+        assert keys == ["a/b", "new-org/model", "pygithub/pygithub"]
     finally:
         engine.dispose()

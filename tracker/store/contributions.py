@@ -1,5 +1,10 @@
 """Contributions: the bulk upsert (COPY on PostgreSQL), the reads the counting rules work from,
-and each person's first merge per repo (kept by the upsert)."""
+and each person's first merge per repo (kept by the upsert).
+
+A contribution points to its repo's row, whichever of the repo's names it arrived under (an
+event keeps the name the repo had then), and is read under the repo's current name: a rename
+changes the repo's row and nothing here. Names given to filter on lead to their repo the same way.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from tracker.domain import Contribution, Kind
+from tracker.store.repos import current_names, repo_keys_by_name
 from tracker.store.tables import ContributionRow, FirstMergeRow
 from tracker.store.text import storable
 
@@ -58,9 +64,10 @@ _COLUMNS = (
 )
 _MUTABLE_FIELDS = ("login", "repo", "repo_key", "number", "title", "url", "occurred_at", "subject_author")
 _MUTABLE = tuple(_COLUMNS.index(name) for name in _MUTABLE_FIELDS)
-_KIND, _GITHUB_ID, _LOGIN, _REPO_KEY, _OCCURRED_AT = (
-    _COLUMNS.index(name) for name in ("kind", "github_id", "login", "repo_key", "occurred_at")
+_KIND, _GITHUB_ID, _LOGIN, _REPO, _REPO_KEY, _OCCURRED_AT = (
+    _COLUMNS.index(name) for name in ("kind", "github_id", "login", "repo", "repo_key", "occurred_at")
 )
+_STORED_REPO = _MUTABLE_FIELDS.index("repo")
 _UPDATED_AT = _COLUMNS.index("updated_at")
 
 Row = tuple[object, ...]
@@ -83,6 +90,7 @@ def _stored_time_for(dialect: str) -> Callable[[datetime], object]:
 
 
 def _stored_row(contribution: Contribution, stored_time: Callable[[datetime], object], now: object) -> Row:
+    """The row to store; its `repo_key` is the lower-cased name until `_pointing_to_repos`."""
     author = contribution.subject_author
     return (
         contribution.kind.value,
@@ -106,7 +114,8 @@ def upsert_contributions(
     """Insert new contributions and refresh changed ones, by natural key (kind, github_id).
 
     Rows go to the driver in batches (COPY on PostgreSQL, executemany on SQLite): the ORM's
-    per-row and per-value work would otherwise cost more than the database's.
+    per-row and per-value work would otherwise cost more than the database's. Each points to the
+    row of the repo its name leads to (a name no stored repo has is kept as its own key).
     """
     connection = session.connection()
     stored_time = _stored_time_for(connection.dialect.name)
@@ -126,6 +135,7 @@ def upsert_contributions(
 
 
 def _upsert_batch(connection: sa.Connection, batch: dict[Key, Row]) -> UpsertResult:
+    batch = _pointing_to_repos(connection, batch)
     existing = _existing_rows(connection, batch.keys())
     fresh = [row for key, row in batch.items() if key not in existing]
     changes = _changes(batch, existing)
@@ -142,6 +152,18 @@ def _upsert_batch(connection: sa.Connection, batch: dict[Key, Row]) -> UpsertRes
     return UpsertResult(new=len(fresh), updated=sum(len(rows) for rows in changes.values()))
 
 
+def _pointing_to_repos(connection: sa.Connection, batch: dict[Key, Row]) -> dict[Key, Row]:
+    """Each row with the key of the repo its name leads to (a name no stored repo has: itself)."""
+    keys = repo_keys_by_name(connection, {str(row[_REPO_KEY]) for row in batch.values()})
+    return {key: _with_repo_key(row, keys.get(str(row[_REPO_KEY]))) for key, row in batch.items()}
+
+
+def _with_repo_key(row: Row, repo_key: str | None) -> Row:
+    if repo_key is None or repo_key == row[_REPO_KEY]:
+        return row
+    return (*row[:_REPO_KEY], repo_key, *row[_REPO_KEY + 1 :])
+
+
 def _changes(batch: dict[Key, Row], existing: dict[Key, Row]) -> dict[tuple[int, ...], list[Row]]:
     """Changed rows, by the positions of the fields that changed (an edit is mostly its title):
     each UPDATE then sets only those, and SQLite rewrites only the indexes on them."""
@@ -150,12 +172,21 @@ def _changes(batch: dict[Key, Row], existing: dict[Key, Row]) -> dict[tuple[int,
         stored = existing.get(key)
         if stored is None:
             continue
+        row = _keeping_its_stored_name(row, stored)
         fields = tuple(
             position for position, old in zip(_MUTABLE, stored, strict=True) if old != row[position]
         )
         if fields:
             changes.setdefault(fields, []).append(row)
     return changes
+
+
+def _keeping_its_stored_name(row: Row, stored: Row) -> Row:
+    """The row with the name it was stored under while its repo is the same: a repo's other
+    name (an event's old one) changes nothing, and the repo's current name is read from its row."""
+    if row[_REPO_KEY] != stored[_MUTABLE.index(_REPO_KEY)]:
+        return row
+    return (*row[:_REPO], stored[_STORED_REPO], *row[_REPO + 1 :])
 
 
 def _insert_into_sqlite(connection: sa.Connection, rows: list[Row]) -> None:
@@ -250,16 +281,24 @@ def _among(connection: sa.Connection, column: sa.Column[int], ids: list[int]) ->
     return column.in_(ids)
 
 
-def _who_where_what(statement: sa.Select[Any], where: ContributionFilter) -> sa.Select[Any]:
+def _who_where_what(
+    connection: sa.Connection, statement: sa.Select[Any], where: ContributionFilter
+) -> sa.Select[Any]:
     """The filter's logins, repos and kinds as conditions (its time range is the caller's)."""
     table = _CONTRIBUTION
     if where.logins is not None:
         statement = statement.where(table.c.login.in_(sorted(where.logins)))
     if where.repos is not None:
-        statement = statement.where(table.c.repo_key.in_(sorted(where.repos)))
+        statement = statement.where(table.c.repo_key.in_(sorted(_repo_keys(connection, where.repos))))
     if where.kinds is not None:
         statement = statement.where(table.c.kind.in_(sorted(kind.value for kind in where.kinds)))
     return statement
+
+
+def _repo_keys(connection: sa.Connection, names: Iterable[str]) -> set[str]:
+    """The keys of the repos these lower-cased names lead to (a name no stored repo has: itself)."""
+    keys = repo_keys_by_name(connection)
+    return {keys.get(name, name) for name in names}
 
 
 _READ_COLUMNS = (
@@ -267,6 +306,7 @@ _READ_COLUMNS = (
     "github_id",
     "login",
     "repo",
+    "repo_key",
     "number",
     "title",
     "url",
@@ -276,19 +316,32 @@ _READ_COLUMNS = (
 
 
 def list_contributions(session: Session, *, where: ContributionFilter) -> Iterator[Contribution]:
-    """Contributions matching the pre-filter, newest first, streamed (plain rows, no ORM objects)."""
+    """Contributions matching the pre-filter, newest first, streamed (plain rows, no ORM objects),
+    each under its repo's current name."""
     table = _CONTRIBUTION
+    connection = session.connection()
     statement = sa.select(*(table.c[name] for name in _READ_COLUMNS))
     if where.since is not None:
         statement = statement.where(table.c.occurred_at >= where.since)
     if where.until is not None:
         statement = statement.where(table.c.occurred_at < where.until)
-    statement = _who_where_what(statement, where).order_by(table.c.occurred_at.desc(), table.c.id.desc())
+    statement = _who_where_what(connection, statement, where).order_by(
+        table.c.occurred_at.desc(), table.c.id.desc()
+    )
     kinds = {kind.value: kind for kind in Kind}
-    result = session.connection().execute(statement.execution_options(yield_per=5000))
-    for kind, github_id, login, repo, number, title, url, occurred_at, subject_author in result:
+    names = current_names(connection)
+    result = connection.execute(statement.execution_options(yield_per=5000))
+    for kind, github_id, login, repo, repo_key, number, title, url, occurred_at, subject_author in result:
         yield Contribution(
-            kinds[kind], github_id, login, repo, number, title, url, occurred_at, subject_author
+            kinds[kind],
+            github_id,
+            login,
+            names.get(repo_key, repo),
+            number,
+            title,
+            url,
+            occurred_at,
+            subject_author,
         )
 
 
@@ -309,20 +362,30 @@ def group_contributions(
     """Counts of contributions in [edges[0], edges[-1]), bucket i being [edges[i], edges[i+1]).
 
     Grouped by kind, login, repo and (for reviews) the PR's author: every input of the
-    counting rules except the time, which the buckets bound.
+    counting rules except the time, which the buckets bound. A repo is named by its current name.
     """
     table = _CONTRIBUTION
+    connection = session.connection()
     bucket = _bucket_of(table.c.occurred_at, list(edges[1:-1]), 0).label("bucket")
     author = sa.case((table.c.kind == Kind.REVIEW.value, table.c.subject_author), else_=None).label("author")
     statement = (
-        sa.select(bucket, table.c.kind, table.c.login, table.c.repo, author, sa.func.count())
+        sa.select(
+            bucket,
+            table.c.kind,
+            table.c.login,
+            table.c.repo_key,
+            sa.func.min(table.c.repo),
+            author,
+            sa.func.count(),
+        )
         .where(table.c.occurred_at >= edges[0], table.c.occurred_at < edges[-1])
-        .group_by(bucket, table.c.kind, table.c.login, table.c.repo, author)
+        .group_by(bucket, table.c.kind, table.c.login, table.c.repo_key, author)
     )
-    statement = _who_where_what(statement, where)
+    statement = _who_where_what(connection, statement, where)
     kinds = {kind.value: kind for kind in Kind}
-    for index, kind, login, repo, subject_author, count in session.connection().execute(statement):
-        yield ContributionGroup(index, kinds[kind], login, repo, subject_author, count)
+    names = current_names(connection)
+    for index, kind, login, repo_key, repo, subject_author, count in connection.execute(statement):
+        yield ContributionGroup(index, kinds[kind], login, names.get(repo_key, repo), subject_author, count)
 
 
 def _bucket_of(moment: sa.Column[datetime], inner: list[datetime], first: int) -> sa.ColumnElement[int]:
@@ -380,15 +443,18 @@ def _record_first_merges(connection: sa.Connection, merges: list[Row]) -> None:
 def first_merge_per_person_repo(
     session: Session, *, logins: Iterable[str], repos: Iterable[str]
 ) -> list[Contribution]:
-    """The earliest stored pr_merged of each (login, repo) among these, oldest first (first contributions)."""
+    """The earliest stored pr_merged of each (login, repo) among these, oldest first (first
+    contributions); repos are given by any of their names and named by their current one."""
     table = _FIRST_MERGE
+    connection = session.connection()
     statement = (
-        sa.select(table.c.github_id, table.c.login, table.c.repo, table.c.occurred_at)
+        sa.select(table.c.github_id, table.c.login, table.c.repo_key, table.c.repo, table.c.occurred_at)
         .where(table.c.login.in_(sorted({login.lower() for login in logins})))
-        .where(table.c.repo_key.in_(sorted({repo.lower() for repo in repos})))
+        .where(table.c.repo_key.in_(sorted(_repo_keys(connection, {repo.lower() for repo in repos}))))
         .order_by(table.c.occurred_at, table.c.github_id)
     )
+    names = current_names(connection)
     return [
-        Contribution(Kind.PR_MERGED, github_id, login, repo, 0, "", "", occurred_at)
-        for github_id, login, repo, occurred_at in session.connection().execute(statement)
+        Contribution(Kind.PR_MERGED, github_id, login, names.get(repo_key, repo), 0, "", "", occurred_at)
+        for github_id, login, repo_key, repo, occurred_at in connection.execute(statement)
     ]

@@ -35,6 +35,10 @@ def utc_column(*, nullable: bool = False, index: bool = False) -> sa.Column[date
 
 
 class ContributionRow(SQLModel, table=True):
+    """One contribution. `repo_key` is the key of its repo's row (the repo, whatever it is
+    called now, is read from there); `repo` is the name it was first stored under, shown only
+    for a repo the store has no row for."""
+
     __tablename__ = "contribution"
     __table_args__ = (
         # github_id first, so that looking up a batch of ids (whatever their kind) uses the index.
@@ -73,13 +77,22 @@ class FirstMergeRow(SQLModel, table=True):
 
 
 class RepoRow(SQLModel, table=True):
-    """Repo metadata as GitHub last reported it (cached, refreshed with conditional requests)."""
+    """One repo, with its metadata as GitHub last reported it (cached, refreshed with
+    conditional requests).
+
+    `key` is the row's own identity (the lower-cased name it was first stored under) and never
+    changes: contributions point to it. `full_name` is the current name; `github_id` is GitHub's,
+    kept through renames and transfers. `missing_warned`: the sync has said once that the repo
+    does not exist or is not visible (said again only after it reappears).
+    """
 
     __tablename__ = "repo"
+    __table_args__ = (sa.UniqueConstraint("github_id", name="uq_repo_github_id"),)
 
     key: str = Field(primary_key=True, max_length=200)
     full_name: str = Field(max_length=200)
     github_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    missing_warned: bool = False
     exists: bool = True
     private: bool = False
     fork: bool = False
@@ -91,6 +104,20 @@ class RepoRow(SQLModel, table=True):
     has_license: bool = False
     html_url: str | None = None
     fetched_at: datetime = Field(sa_column=utc_column())
+
+
+class RepoNameRow(SQLModel, table=True):
+    """Every name a repo is known by, its current one and its former ones, to the repo's row.
+
+    A name leads to one repo at a time: when GitHub answers for it with another repo (the old
+    name taken again), the name moves to that one.
+    """
+
+    __tablename__ = "repo_name"
+
+    name_key: str = Field(primary_key=True, max_length=200)
+    name: str = Field(max_length=200)
+    repo_key: str = Field(max_length=200, index=True)
 
 
 class LicenseChangeRow(SQLModel, table=True):
