@@ -312,6 +312,7 @@ class GitHubWorld:
         self.api = api
         self.members: list[JSON] = []
         self.repos: dict[str, JSON] = {}
+        self.moved: dict[str, int] = {}  # a renamed repo's old lower-cased name, to its id
         self.issues: list[Issue] = []
         self.comments: list[Comment] = []
         self.reviews: list[Review] = []
@@ -333,6 +334,23 @@ class GitHubWorld:
     def add_repo(self, full_name: str, **options: Any) -> JSON:
         self.repos[full_name.lower()] = repository(full_name, **options)
         return self.repos[full_name.lower()]
+
+    def rename_repo(self, old: str, new: str) -> JSON:
+        """Rename (or transfer) a repo as GitHub does: same id, its issues, comments and reviews
+        under the new name, and its old name answered with a 301 to `/repositories/{id}`. The
+        events already in feeds keep the old name, as GitHub's do."""
+        data = self.repos.pop(old.lower())
+        name = new.split("/")[1]
+        renamed = repository(new)
+        data.update(
+            name=name, full_name=new, owner=renamed["owner"], html_url=renamed["html_url"], url=renamed["url"]
+        )
+        self.repos[new.lower()] = data
+        self.moved[old.lower()] = data["id"]
+        for thing in (*self.issues, *self.comments, *self.reviews):
+            if thing.repo.lower() == old.lower():
+                thing.repo = new
+        return data
 
     def add_issue(self, repo: str, author: str, created_at: datetime, **options: Any) -> Issue:
         number = 1 + sum(1 for issue in self.issues if issue.repo == repo)
@@ -486,6 +504,9 @@ class GitHubWorld:
         return status, headers, text
 
     def _route(self, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        moved = self._moved(path, query)
+        if moved is not None:
+            return moved
         routes: list[tuple[str, Callable[..., tuple[int, Any, dict[str, str]]]]] = [
             (r"/orgs/(?P<org>[^/]+)/members", self._members),
             (r"/users/(?P<login>[^/]+)/events/public", self._user_events),
@@ -501,6 +522,31 @@ class GitHubWorld:
             if match:
                 return handler(query=query, path=path, **match.groupdict())
         return 404, _not_found(), {}
+
+    def _moved(self, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]] | None:
+        """A renamed repo's old name: GitHub's 301 to the repo by id; the repo by id: served
+        under its current name."""
+        by_id = re.fullmatch(r"/repositories/(?P<id>\d+)(?P<rest>/.*)?", path)
+        if by_id is not None:
+            current = next(
+                (name for name, data in self.repos.items() if data["id"] == int(by_id["id"])), None
+            )
+            if current is None:
+                return 404, _not_found(), {}
+            return self._route(f"/repos/{current}{by_id['rest'] or ''}", query)
+        old = re.fullmatch(r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)(?P<rest>/.*)?", path)
+        old_name = f"{old['owner']}/{old['name']}".lower() if old is not None else None
+        if old is None or old_name not in self.moved:
+            return None
+        target = f"{self.api}/repositories/{self.moved[old_name]}{old['rest'] or ''}"
+        if query:
+            target += "?" + urlencode(query)
+        body = {
+            "message": "Moved Permanently",
+            "url": target,
+            "documentation_url": "https://docs.github.com/rest",
+        }
+        return 301, body, {"location": target}
 
     def _page(
         self, items: list[Any], query: dict[str, str], path: str, *, cap: int | None = None

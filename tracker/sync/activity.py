@@ -10,6 +10,7 @@ the fetch queue.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -37,7 +38,7 @@ from tracker.sync.contributions import build_comment_contribution
 from tracker.sync.fetch_queue import COMMENTS, ISSUE, REVIEWS
 from tracker.sync.people import start_of
 from tracker.sync.recording import record_authored, record_contributions
-from tracker.sync.repos import repo_counts
+from tracker.sync.repos import current_name, event_repo_name, repo_counts
 from tracker.sync.reviews import queue_reviews, store_reviews_by_graphql
 
 EVENT_OVERLAP = timedelta(hours=1)
@@ -149,7 +150,7 @@ def _search_login(context: SyncContext, login: str, start: datetime) -> None:
             sync_state.enqueue_fetch(
                 context.session,
                 what=COMMENTS,
-                repo=issue.repo,
+                repo=current_name(context, issue.repo),
                 number=issue.number,
                 since=start,
                 title=issue.title,
@@ -200,13 +201,15 @@ def _follow_events(
 
 
 def _take_event(context: SyncContext, event: UserEvent) -> None:
-    """Store what the event carries in full; queue the fetch of what it only names."""
-    if not repo_counts(context, event.repo):
+    """Store what the event carries in full; queue the fetch of what it only names. All of it
+    under the repo's current name: an event keeps the name the repo had when it happened."""
+    named = event_repo_name(context, event)
+    if not repo_counts(context, named):
         return
-    session, repo, start = context.session, event.repo, context.history_start
+    session, repo, start = context.session, current_name(context, named), context.history_start
     match event.activity:
         case IssueOpened(issue=issue):
-            record_authored(context, issue)
+            record_authored(context, dataclasses.replace(issue, repo=repo))
         case IssueToFetch(number=number):
             sync_state.enqueue_fetch(session, what=ISSUE, repo=repo, number=number, since=start)
         case CommentCreated(number=number, title=title, comment=comment):

@@ -11,6 +11,7 @@ from tracker.store import sync_state
 from tracker.store.sync_state import OpenPullRequest
 from tracker.sync.context import SyncContext
 from tracker.sync.recording import record_authored
+from tracker.sync.repos import current_name
 
 
 def recheck_open_pull_requests(context: SyncContext) -> None:
@@ -42,13 +43,16 @@ def _recheck(context: SyncContext, pr: OpenPullRequest) -> None:
                 sync_state.track_open_pull_request(session, repo=pr.repo, number=pr.number, etag=etag)
         case IssueFetched(issue=issue, etag=etag, last_modified=last_modified):
             record_authored(context, issue)
+            repo = current_name(context, pr.repo)
+            if repo.lower() != pr.repo.lower():  # followed from now on under the repo's new name
+                sync_state.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
             if issue.state == "open":
                 sync_state.track_open_pull_request(
                     session,
-                    repo=pr.repo,
+                    repo=repo,
                     number=pr.number,
                     etag=etag,
                     last_modified=last_modified or issue.updated_at,
                 )
             else:
-                sync_state.forget_open_pull_request(session, repo=pr.repo, number=pr.number)
+                sync_state.forget_open_pull_request(session, repo=repo, number=pr.number)

@@ -9,7 +9,7 @@ from tracker.github.records import IssueSummary
 from tracker.store import contributions, sync_state
 from tracker.sync.context import SyncContext
 from tracker.sync.contributions import build_issue_contributions
-from tracker.sync.repos import repo_counts
+from tracker.sync.repos import current_name, repo_counts
 
 
 def record_contributions(context: SyncContext, found: Iterable[Contribution]) -> None:
@@ -25,10 +25,11 @@ def record_authored(context: SyncContext, issue: IssueSummary) -> None:
         return
     labels_meaning_merged = context.rules.labels_meaning_merged(issue.repo)
     record_contributions(context, build_issue_contributions(issue, labels_meaning_merged))
+    repo = current_name(context, issue.repo)
     if issue.is_pull_request and issue.state == "open":
         # Its updated_at makes the first re-check conditional (If-Modified-Since), so free.
         sync_state.track_open_pull_request(
-            context.session, repo=issue.repo, number=issue.number, etag=None, last_modified=issue.updated_at
+            context.session, repo=repo, number=issue.number, etag=None, last_modified=issue.updated_at
         )
     elif issue.is_pull_request:
-        sync_state.forget_open_pull_request(context.session, repo=issue.repo, number=issue.number)
+        sync_state.forget_open_pull_request(context.session, repo=repo, number=issue.number)

@@ -2,6 +2,9 @@
 
 A repo is asked of GitHub at most once a day, with its ETag when it is known, so an unchanged
 repo costs a free 304. The answers are remembered for the run in the context.
+
+A repo is one repo under every name it has had: the store knows it by GitHub's id, the names
+that lead to it, and its current name, which is the one the sync stores and queues work under.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from datetime import datetime, timedelta
 
 from tracker.domain import RepoRecord
 from tracker.github.fetch import fetch_repo
-from tracker.github.records import NotModified, RepoFetched
+from tracker.github.records import NotModified, RepoFetched, UserEvent
 from tracker.rules import decide_repo, facts_of
 from tracker.store import repos, sync_state
 from tracker.sync.context import SyncContext
@@ -28,6 +31,29 @@ def repo_counts(context: SyncContext, full_name: str) -> bool:
     return context.repo_counts[key]
 
 
+def current_name(context: SyncContext, full_name: str) -> str:
+    """The name the repo has now, as far as the store knows (the same when it is not known)."""
+    return repos.current_name_of(context.session, full_name) or full_name
+
+
+def event_repo_name(context: SyncContext, event: UserEvent) -> str:
+    """The name to look the event's repo up by. An event keeps the name its repo had when it
+    happened: a name the store knows leads to the repo; an unknown one is the repo's current
+    name when the store learnt it after the event (no request then), else it is asked of GitHub
+    (a newer name, or an older one answered with a 301). A name that leads to another repo than
+    the event's id (the name was taken again) gives way to the id."""
+    session, name, github_id = context.session, event.repo, event.repo_id
+    known = repos.get_repo(session, name)
+    if github_id is None or (known is not None and known.github_id in (None, github_id)):
+        return name
+    by_id = repos.get_repo_by_github_id(session, github_id)
+    if by_id is None or not by_id.exists:
+        return name
+    if known is not None or (event.created_at is not None and event.created_at <= by_id.fetched_at):
+        return by_id.full_name
+    return name
+
+
 def refresh_named_repos(context: SyncContext) -> None:
     """Check that every repo named in [repos].include exists and is public; cache its metadata."""
     settings = context.settings
@@ -36,7 +62,9 @@ def refresh_named_repos(context: SyncContext) -> None:
     for full_name in named:
         record = _current_repo(context, full_name, context.started_at)
         if not record.exists:
-            context.warn(f"repo {full_name} ({settings.repo_source}) does not exist or is not visible")
+            # Said once, not every hour: the store remembers it until the repo is seen again.
+            if repos.claim_missing_warning(context.session, full_name):
+                context.warn(f"repo {full_name} ({settings.repo_source}) does not exist or is not visible")
         elif record.private:
             context.warn(f"repo {full_name} ({settings.repo_source}) is private and never counts")
         context.progress.advance()
@@ -69,7 +97,8 @@ def _current_repo(context: SyncContext, full_name: str, now: datetime) -> RepoRe
         return known
     cache_key = f"/repos/{full_name.lower()}"
     cached = sync_state.get_cached_response(session, cache_key)
-    etag = cached.etag if cached and known is not None else None
+    # Without GitHub's id (stored before ids were kept), the body is needed: no ETag then.
+    etag = cached.etag if cached and known is not None and known.github_id is not None else None
     match fetch_repo(context.client, full_name, etag=etag, fetched_at=now):
         case RepoFetched(record=record, etag=new_etag):
             if new_etag:
@@ -78,7 +107,10 @@ def _current_repo(context: SyncContext, full_name: str, now: datetime) -> RepoRe
             record = dataclasses.replace(known, fetched_at=now)
         case _:
             record = _missing_repo(full_name, now)
-    repos.upsert_repo(session, record, key=full_name)
+    before = repos.upsert_repo(session, record, key=full_name)
+    if before is not None and record.exists and before.full_name != record.full_name:
+        # Renamed or moved: the rules decide again, for every name of the run, on what it is now.
+        context.repo_counts.clear()
     return record
 
 

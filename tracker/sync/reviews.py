@@ -21,7 +21,7 @@ from tracker.sync.context import SyncContext
 from tracker.sync.contributions import build_review_contribution
 from tracker.sync.fetch_queue import REVIEWS
 from tracker.sync.recording import record_contributions
-from tracker.sync.repos import repo_counts
+from tracker.sync.repos import current_name, repo_counts
 
 # Pull requests stored between commits.
 COMMIT_EVERY = 100
@@ -52,7 +52,7 @@ def queue_reviews(context: SyncContext, issue: IssueSummary, start: datetime) ->
         sync_state.enqueue_fetch(
             context.session,
             what=REVIEWS,
-            repo=issue.repo,
+            repo=current_name(context, issue.repo),
             number=issue.number,
             since=start,
             title=issue.title,
@@ -67,7 +67,7 @@ def _take(context: SyncContext, pull: ReviewedPullRequest, start: datetime) -> N
         sync_state.enqueue_fetch(
             context.session,
             what=REVIEWS,
-            repo=pull.repo,
+            repo=current_name(context, pull.repo),
             number=pull.number,
             since=start,
             title=pull.title,
