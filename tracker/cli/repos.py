@@ -39,9 +39,9 @@ def repos(app: App, output: str, openness_view: bool, changes: bool) -> None:
     if openness_view:
         counted = [(view, assessment) for view, assessment in assessed if view.decision.counts]
         assessed = sorted(counted, key=lambda pair: openness_report_key(pair[1]))
-    records = [_repo_record(view, assessment) for view, assessment in assessed]
+    records = [_repo_record(view, assessment, output) for view, assessment in assessed]
     columns = ["full_name", "counts", "reason", "license", "license_class", "open_washing"]
-    columns += ["weights", "training_data"] if openness_view else ["stars", "archived"]
+    columns += ["weights", "training_data"] if openness_view else ["stars", "archived", "former_names"]
     emit(records, columns, output, empty="no repos known yet: run `tracker sync`")
 
 
@@ -61,8 +61,10 @@ def _emit_license_changes(session: Session, output: str) -> None:
     emit(records, columns, output, empty="no license changes seen")
 
 
-def _repo_record(view: RepoView, assessment: RepoOpenness) -> dict[str, object]:
+def _repo_record(view: RepoView, assessment: RepoOpenness, output: str) -> dict[str, object]:
+    """One repo; `former_names` (a renamed or transferred repo's) is a list in JSON, else one cell."""
     note = assessment.annotation
+    former = list(view.record.former_names)
     return {
         "full_name": view.record.full_name,
         "counts": view.decision.counts,
@@ -77,4 +79,5 @@ def _repo_record(view: RepoView, assessment: RepoOpenness) -> dict[str, object]:
         "stars": view.record.stars,
         "archived": view.record.archived,
         "description": view.record.description,
+        "former_names": former if output == "json" else ", ".join(former),
     }
