@@ -385,8 +385,8 @@ def test_a_repo_stored_under_two_names_before_0012_becomes_one_repo_with_its_his
                 c.github_id: c.repo for c in list_contributions(session, where=ContributionFilter())
             }
             firsts = first_merge_per_person_repo(session, logins=["fay", "gus"], repos=["jacquev6/PyGithub"])
-            only_the_model = list_contributions(
-                session, where=ContributionFilter(repos=frozenset({"old-org/model"}))
+            only_the_model = list(
+                list_contributions(session, where=ContributionFilter(repos=frozenset({"old-org/model"})))
             )
             by_old_name = get_repo(session, "jacquev6/pygithub")
         assert {name: (r.github_id, r.former_names) for name, r in repos.items()} == {

@@ -52,9 +52,9 @@ def test_a_rename_seen_later_keeps_one_repo_and_its_contributions_under_the_new_
         )
         session.commit()
         repos = list_repos(session)
-        rows = list_contributions(session, where=ContributionFilter())
-        by_old_name = list_contributions(
-            session, where=ContributionFilter(repos=frozenset({"jacquev6/pygithub"}))
+        rows = list(list_contributions(session, where=ContributionFilter()))
+        by_old_name = list(
+            list_contributions(session, where=ContributionFilter(repos=frozenset({"jacquev6/pygithub"})))
         )
         firsts = first_merge_per_person_repo(session, logins=["fay"], repos=["PyGithub/PyGithub"])
         keys = list_repo_keys(session)
@@ -96,7 +96,7 @@ def test_a_repo_stored_twice_before_ids_were_kept_becomes_one_when_github_says_s
         upsert_repo(session, repo("new/name", 7), key="old/name")
         session.commit()
         repos = list_repos(session)
-        rows = list_contributions(session, where=ContributionFilter(repos=frozenset({"new/name"})))
+        rows = list(list_contributions(session, where=ContributionFilter(repos=frozenset({"new/name"}))))
         firsts = first_merge_per_person_repo(session, logins=["fay"], repos=["old/name"])
 
     assert [(r.full_name, r.github_id, r.former_names) for r in repos] == [("new/name", 7, ("old/name",))]
@@ -113,7 +113,7 @@ def test_a_name_taken_again_by_another_repo_leads_to_that_one(engine: Engine) ->
         upsert_contributions(session, [merged(2, "fay", "acme/model", 2)], now=NOW)
         session.commit()
         repos = list_repos(session)
-        rows = list_contributions(session, where=ContributionFilter())
+        rows = list(list_contributions(session, where=ContributionFilter()))
 
     assert [(r.full_name, r.github_id, r.former_names) for r in repos] == [
         ("acme/model", 2, ()),

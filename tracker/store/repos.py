@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -167,15 +168,28 @@ def get_repo(session: Session, full_name: str) -> RepoRecord | None:
     return _to_repo_record(session, row) if row is not None else None
 
 
-def current_name_of(session: Session, name: str) -> str | None:
-    """The current name of the repo `name` leads to; None when it leads to none."""
+class RepoIdentity(NamedTuple):
+    """Who a stored repo is, without its metadata: cheap enough to ask for every event."""
+
+    full_name: str
+    github_id: int | None
+    exists: bool
+    fetched_at: datetime
+
+
+def identify_repo(session: Session, name: str) -> RepoIdentity | None:
+    """The repo `name` leads to (its rows stay in the session: asking again costs no query)."""
     row = _row_named(session, name)
-    return row.full_name if row is not None else None
+    return _identity(row) if row is not None else None
 
 
-def get_repo_by_github_id(session: Session, github_id: int) -> RepoRecord | None:
+def identify_repo_by_github_id(session: Session, github_id: int) -> RepoIdentity | None:
     row = session.exec(select(RepoRow).where(RepoRow.github_id == github_id)).first()
-    return _to_repo_record(session, row) if row is not None else None
+    return _identity(row) if row is not None else None
+
+
+def _identity(row: RepoRow) -> RepoIdentity:
+    return RepoIdentity(row.full_name, row.github_id, row.exists, row.fetched_at)
 
 
 def claim_missing_warning(session: Session, full_name: str) -> bool:

@@ -33,7 +33,8 @@ def repo_counts(context: SyncContext, full_name: str) -> bool:
 
 def current_name(context: SyncContext, full_name: str) -> str:
     """The name the repo has now, as far as the store knows (the same when it is not known)."""
-    return repos.current_name_of(context.session, full_name) or full_name
+    known = repos.identify_repo(context.session, full_name)
+    return known.full_name if known is not None else full_name
 
 
 def event_repo_name(context: SyncContext, event: UserEvent) -> str:
@@ -43,10 +44,10 @@ def event_repo_name(context: SyncContext, event: UserEvent) -> str:
     (a newer name, or an older one answered with a 301). A name that leads to another repo than
     the event's id (the name was taken again) gives way to the id."""
     session, name, github_id = context.session, event.repo, event.repo_id
-    known = repos.get_repo(session, name)
+    known = repos.identify_repo(session, name)
     if github_id is None or (known is not None and known.github_id in (None, github_id)):
         return name
-    by_id = repos.get_repo_by_github_id(session, github_id)
+    by_id = repos.identify_repo_by_github_id(session, github_id)
     if by_id is None or not by_id.exists:
         return name
     if known is not None or (event.created_at is not None and event.created_at <= by_id.fetched_at):
