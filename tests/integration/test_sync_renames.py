@@ -168,10 +168,11 @@ def test_a_rename_seen_both_ways_in_turn_stays_one_repo(
 def test_old_events_of_a_repo_first_seen_under_its_new_name_cost_no_request(
     world: GitHubWorld, settings: Settings, engine: Engine
 ) -> None:
-    comment_event(world, -3)  # in the feed under the old name, before the move
+    # in the feed under the old name, before the move, and within the hour the feed is read back
+    comment_event(world, -0.5)
     world.rename_repo(OLD, NEW)
 
-    run_sync(settings, engine, Clock(NOW))
+    summary, _ = run_sync(settings, engine, Clock(NOW))
 
     assert world.count(lambda path: path.lower() == f"/repos/{OLD}".lower()) == 0
     with Session(engine) as session:
@@ -180,6 +181,7 @@ def test_old_events_of_a_repo_first_seen_under_its_new_name_cost_no_request(
     assert [repo.full_name for repo in repos if is_pygithub(repo.full_name)] == [NEW]
     assert {repo for _, _, repo, _, _ in counted_keys(settings, engine)} == {NEW}
     assert stored == BEFORE + 1
+    assert summary.new == BEFORE + 1  # the comment came once, by search or by its event
 
 
 def test_tracker_repos_lists_a_renamed_repo_once_with_its_former_names(
