@@ -302,17 +302,36 @@ def _backfill(result: Result) -> str:
         ["requests", result["requests"]],
         *_answered_304(result),
         ["rate-limited requests", result["charged"]],
+        *_graphql_rows(result),
         ["minimum (pages of 100 holding the data)", result["minimum_pages"]["total"]],
         ["ratio requests / minimum", f"{result['ratio_to_minimum']}x"],
         ["search requests", result["search_requests"]],
         ["GitHub's floor: search at 30/min", f"{floor['search_minutes']} min"],
         ["GitHub's floor: core at 5,000/h", f"{floor['core_minutes']} min"],
+        *_graphql_floor(floor),
         ["peak RSS (median / max)", f"{result['peak_rss_mb']} / {result['peak_rss_mb_max']} MB"],
         ["accuracy", "exact" if result["exact"] else _wrong(result["accuracy"])],
     ]
     endpoints = table(["endpoint", "requests"], sorted(result["requests_by_endpoint"].items(), key=_by_count))
     minimum = table(["minimum part", "pages"], list(result["minimum_pages"].items()))
     return "### 1. Backfill\n\n" + table(["", ""], rows) + "\n\n" + endpoints + "\n\n" + minimum
+
+
+def _graphql_rows(result: Result) -> list[list[object]]:
+    """GraphQL's queries and points, and the cost units (rate-limited REST requests + points), for
+    results recorded since the tracker reads reviews through GraphQL."""
+    if "graphql_points" not in result:
+        return []
+    return [
+        ["GraphQL queries / points", f"{result['graphql_queries']:,} / {result['graphql_points']:,}"],
+        ["cost units (rate-limited requests + GraphQL points)", result["cost_units"]],
+    ]
+
+
+def _graphql_floor(floor: Result) -> list[list[object]]:
+    if "graphql_minutes" not in floor:
+        return []
+    return [["GitHub's floor: GraphQL at 5,000 points/h", f"{floor['graphql_minutes']} min"]]
 
 
 def _answered_304(result: Result) -> list[list[object]]:
@@ -329,13 +348,14 @@ def _incremental(result: Result) -> str:
             part["requests"],
             part["not_modified"],
             part["charged"],
+            part.get("graphql_points", 0),
             part["new"],
             part["wall_seconds"],
         ]
 
     one = result["one_percent"]
     body = table(
-        ["re-sync", "requests", "answered 304", "rate-limited", "new rows", "wall s"],
+        ["re-sync", "requests", "answered 304", "rate-limited", "GraphQL points", "new rows", "wall s"],
         [
             row("nothing new", result["no_change"]),
             row(f"1% new ({result['new_activity']:,} contributions)", one),

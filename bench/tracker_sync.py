@@ -21,6 +21,8 @@ ORG = "acme"
 TOKEN = "bench-token"  # noqa: S105 (the emulator takes any token)
 SEARCH_PER_MINUTE = 30
 CORE_PER_HOUR = 5_000
+GRAPHQL_POINTS_PER_HOUR = 5_000
+GRAPHQL = "POST /graphql"
 _SUMMARY = re.compile(r"(\d+) new and (\d+) updated")
 
 
@@ -81,6 +83,7 @@ class SyncMeasurement:
     requests: int
     charged: int
     not_modified: int
+    graphql_points: int = 0
     by_endpoint: dict[str, int] = field(default_factory=dict)
     not_modified_by_endpoint: dict[str, int] = field(default_factory=dict)
 
@@ -92,11 +95,26 @@ class SyncMeasurement:
     def core_charged(self) -> int:
         return self.charged - self.search_requests
 
+    @property
+    def graphql_queries(self) -> int:
+        return self.by_endpoint.get(GRAPHQL, 0)
+
+    @property
+    def cost_units(self) -> int:
+        """What the sync costs against GitHub's limits: REST requests counted against them (304s
+        are free) plus GraphQL points (each budget holds 5,000 an hour)."""
+        return self.charged + self.graphql_points
+
     def github_floor_minutes(self) -> dict[str, float]:
         """The least wall time GitHub's budgets would allow for these requests (one token)."""
         search = self.search_requests / SEARCH_PER_MINUTE
         core = self.core_charged / CORE_PER_HOUR * 60
-        return {"search_minutes": round(search, 1), "core_minutes": round(core, 1)}
+        graphql = self.graphql_points / GRAPHQL_POINTS_PER_HOUR * 60
+        return {
+            "search_minutes": round(search, 1),
+            "core_minutes": round(core, 1),
+            "graphql_minutes": round(graphql, 1),
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -109,6 +127,9 @@ class SyncMeasurement:
             "requests": self.requests,
             "charged": self.charged,
             "not_modified": self.not_modified,
+            "graphql_queries": self.graphql_queries,
+            "graphql_points": self.graphql_points,
+            "cost_units": self.cost_units,
             "search_requests": self.search_requests,
             "github_floor": self.github_floor_minutes(),
             "by_endpoint": dict(sorted(self.by_endpoint.items())),
@@ -142,6 +163,7 @@ def _measurement(run: ProcessRun, stats: dict[str, Any], emulator_cpu: float) ->
         requests=int(stats["total"]["requests"]),
         charged=int(stats["total"]["charged"]),
         not_modified=int(stats["total"]["not_modified"]),
+        graphql_points=int(stats["total"].get("points", 0)),
         by_endpoint={name: int(counts["requests"]) for name, counts in endpoints.items()},
         not_modified_by_endpoint={
             name: int(counts["not_modified"]) for name, counts in endpoints.items() if counts["not_modified"]
