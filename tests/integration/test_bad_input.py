@@ -131,6 +131,17 @@ MISTAKES = {
         2,
         "--since 2999-01-01 is in the future",
     ),
+    "a sync from a day in the future": Mistake(
+        ("sync", "--since", "2999-01-01"),
+        2,
+        "Invalid value for '--since': 2999-01-01 is in the future",
+        env={"GITHUB_TOKEN": TOKEN},
+    ),
+    "member changes from a day in the future": Mistake(
+        ("members", "--changes", "--since", "2999-01-01"),
+        2,
+        "Invalid value for '--since': 2999-01-01 is in the future",
+    ),
     "a repo without its owner": Mistake(
         ("query", "--repo", "justname"),
         2,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tracker.cli.context import App, UsageProblem
-from tracker.cli.options import DATE, format_option
+from tracker.cli.options import DATE, format_option, past_utc_day
 from tracker.cli.output import emit
 
 if TYPE_CHECKING:
@@ -32,7 +32,9 @@ CHANGE_COLUMNS = ["at", "change", "login", "user_type"]
 
 @click.command()
 @click.option("--changes", is_flag=True, help="List the joins and departures observed, oldest first.")
-@click.option("--since", type=DATE, help="With --changes: from this UTC date on (YYYY-MM-DD).")
+@click.option(
+    "--since", type=DATE, callback=past_utc_day, help="With --changes: from this UTC date on (YYYY-MM-DD)."
+)
 @format_option
 @click.pass_obj
 def members(app: App, changes: bool, since: datetime | None, output: str) -> None:

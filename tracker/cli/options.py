@@ -73,6 +73,17 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def past_utc_day(_ctx: click.Context, param: click.Parameter, value: datetime | None) -> datetime | None:
+    """A --since in UTC days that has begun: a later one would silently do nothing."""
+    now = datetime.now(UTC)
+    if value is not None and local_day_start(value.date(), UTC) > now:
+        raise click.BadParameter(
+            f"{value.date()} is in the future (today is {now.date()} in UTC): nothing can have happened yet",
+            param=param,
+        )
+    return value
+
+
 def _owner_slash_name(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None

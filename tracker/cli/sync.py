@@ -8,13 +8,18 @@ from datetime import datetime
 import click
 
 from tracker.cli.context import App, github_token
-from tracker.cli.options import DATE
+from tracker.cli.options import DATE, past_utc_day
 
 log = logging.getLogger("tracker")
 
 
 @click.command()
-@click.option("--since", type=DATE, help="Fetch (again) everyone's history from this UTC date (YYYY-MM-DD).")
+@click.option(
+    "--since",
+    type=DATE,
+    callback=past_utc_day,
+    help="Fetch (again) everyone's history from this UTC date (YYYY-MM-DD).",
+)
 @click.option(
     "--accept-membership-change",
     is_flag=True,
